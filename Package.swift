@@ -1,0 +1,89 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+/// Every target gets the same settings (STYLE.md, habit 15).
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "cps-bridge",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "cps-card-sim", targets: ["cps-card-sim"]),
+        .library(name: "SmartCard", targets: ["SmartCard"]),
+        .library(name: "PCSC", targets: ["PCSC"]),
+        .library(name: "PKCS11", targets: ["PKCS11"]),
+        .library(name: "CPSSimulator", targets: ["CPSSimulator"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.0.0"),
+        .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+    ],
+    targets: [
+        // C stays behind two doors: only PCSC and PKCS11 import these.
+        .systemLibrary(
+            name: "CPCSCLite",
+            pkgConfig: "libpcsclite",
+            providers: [.apt(["libpcsclite-dev"])]
+        ),
+        .systemLibrary(
+            name: "CPKCS11",
+            pkgConfig: "p11-kit-1",
+            providers: [.apt(["libp11-kit-dev"])]
+        ),
+        .target(name: "PCSC", dependencies: ["CPCSCLite"], swiftSettings: swiftSettings),
+        .target(name: "PKCS11", dependencies: ["CPKCS11"], swiftSettings: swiftSettings),
+        .target(name: "SmartCard", swiftSettings: swiftSettings),
+        .target(
+            name: "CPSSimulator",
+            dependencies: [
+                "SmartCard",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "cps-card-sim",
+            dependencies: [
+                "CPSSimulator",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Starts a private pcscd, vpcd readers and simulated cards for the tests (TESTBED.md).
+        .target(name: "CardTestBed", dependencies: ["PCSC"], path: "Tests/CardTestBed", swiftSettings: swiftSettings),
+        .testTarget(name: "SmartCardTests", dependencies: ["SmartCard"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "CPSSimulatorTests",
+            dependencies: [
+                "CPSSimulator", "SmartCard",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "X509", package: "swift-certificates"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "PCSCTests",
+            dependencies: ["PCSC", "SmartCard", "CardTestBed"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "PKCS11Tests",
+            dependencies: [
+                "PKCS11", "SmartCard", "CardTestBed",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "X509", package: "swift-certificates"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

@@ -1,0 +1,2 @@
+// PC/SC typed wrappers: see PCSCContext.swift.
+import CPCSCLite

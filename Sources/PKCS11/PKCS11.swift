@@ -1,0 +1,2 @@
+// PKCS#11 typed wrappers: see PKCS11Module.swift.
+import CPKCS11

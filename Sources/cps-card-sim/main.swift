@@ -1,0 +1,2 @@
+import CPSSimulator
+print("cps-card-sim: not yet")
