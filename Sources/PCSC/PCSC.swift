@@ -1,2 +1,0 @@
-// PC/SC typed wrappers: see PCSCContext.swift.
-import CPCSCLite

@@ -1,0 +1,73 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A helper process the tests start (pcscd, a simulated card), tied to the test process:
+/// a small watcher shell ends it when the test process dies, whatever the outcome, so a
+/// test run never leaves anything running.
+public final class ChildProcess: @unchecked Sendable {
+    // @unchecked: `pid` is written once in init; stop() is idempotent.
+    public let pid: Int32
+    public let logPath: String
+    private let watcher: Process
+
+    /// Starts `arguments` with output appended to `logPath`.
+    public init(_ arguments: [String], logPath: String, environment: [String: String] = [:]) throws {
+        self.logPath = logPath
+        let pidFile = logPath + ".pid"
+        try? FileManager.default.removeItem(atPath: pidFile)
+        FileManager.default.createFile(atPath: logPath, contents: nil)
+        // The watcher starts the child, writes its PID, and ends it if the test process goes.
+        let script = """
+        parent=$1; pidfile=$2; shift 2
+        "$@" >>"$LOG" 2>&1 &
+        child=$!
+        echo $child > "$pidfile.tmp" && mv "$pidfile.tmp" "$pidfile"
+        while kill -0 "$parent" 2>/dev/null && kill -0 "$child" 2>/dev/null; do sleep 0.3; done
+        kill -TERM "$child" 2>/dev/null
+        wait "$child" 2>/dev/null
+        """
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = ["-c", script, "sh", String(getpid()), pidFile] + arguments
+        var env = ProcessInfo.processInfo.environment
+        env["LOG"] = logPath
+        for (k, v) in environment { env[k] = v }
+        process.environment = env
+        process.standardInput = FileHandle.nullDevice
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        watcher = process
+        let deadline = Date().addingTimeInterval(5)
+        var found: Int32?
+        while Date() < deadline {
+            if let text = try? String(contentsOfFile: pidFile, encoding: .utf8),
+               let value = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)) {
+                found = value
+                break
+            }
+            usleep(10_000)
+        }
+        guard let found else { throw TestBedError("\(arguments[0]) did not start (see \(logPath))") }
+        pid = found
+    }
+
+    /// Whether the child is still running.
+    public var isRunning: Bool { kill(pid, 0) == 0 }
+
+    /// Sends `signal` and waits (up to 5 s) until the child is gone.
+    public func stop(signal: Int32 = SIGTERM) {
+        kill(pid, signal)
+        let deadline = Date().addingTimeInterval(5)
+        while isRunning && Date() < deadline { usleep(10_000) }
+        if isRunning { kill(pid, SIGKILL); usleep(50_000) }
+        watcher.waitUntilExit()
+    }
+
+    /// The child's output so far.
+    public var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
+
+    deinit { if isRunning { stop() } }
+}
