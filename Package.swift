@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "PCSC", targets: ["PCSC"]),
         .library(name: "PKCS11", targets: ["PKCS11"]),
         .library(name: "CPSSimulator", targets: ["CPSSimulator"]),
+        .library(name: "CPSIdentity", targets: ["CPSIdentity"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.0.0"),
@@ -39,6 +40,14 @@ let package = Package(
         .target(name: "PKCS11", dependencies: ["CPKCS11"], swiftSettings: swiftSettings),
         .target(name: "SmartCard", swiftSettings: swiftSettings),
         .target(
+            name: "CPSIdentity",
+            dependencies: [
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "CPSSimulator",
             dependencies: [
                 "SmartCard",
@@ -60,6 +69,16 @@ let package = Package(
         // Starts a private pcscd, vpcd readers and simulated cards for the tests (TESTBED.md).
         .target(name: "CardTestBed", dependencies: ["PCSC"], path: "Tests/CardTestBed", swiftSettings: swiftSettings),
         .testTarget(name: "SmartCardTests", dependencies: ["SmartCard"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "CPSIdentityTests",
+            dependencies: [
+                "CPSIdentity",
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "CPSSimulatorTests",
             dependencies: [

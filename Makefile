@@ -1,0 +1,40 @@
+# cps-bridge: the two commands of the README, and what they need.
+#   make demo   the main job: the demo federator on a simulated CPS3 card
+#   make test   every test suite, through the real chain (private pcscd, vpcd, OpenSC, SoftHSM)
+SHELL := /bin/bash
+
+# Debian packages the build and the tests need. Always --no-install-recommends: without it
+# apt pulls systemd, udev and avahi.
+APT_PACKAGES := pcscd libpcsclite-dev vsmartcard-vpcd softhsm2 opensc libp11-kit-dev pcsc-tools
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+SWIFT_BUILD_FLAGS ?=
+
+.PHONY: all deps build test clean-beds
+
+all: build
+
+## deps: install the Debian packages that are missing (nothing when all are there)
+deps:
+	@missing=""; for p in $(APT_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "make deps: installing$$missing"; \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+## build: the daemon, the simulator and the tests
+build: deps
+	swift build --build-tests $(SWIFT_BUILD_FLAGS)
+
+## test: build, run every suite, and leave nothing running whatever the outcome
+test: build
+	@status=0; \
+	trap 'bash scripts/stop-test-beds.sh' EXIT; \
+	swift test --skip-build $(SWIFT_BUILD_FLAGS) || status=$$?; \
+	exit $$status
+
+## clean-beds: stop any pcscd or simulated card a test run left behind
+clean-beds:
+	@bash scripts/stop-test-beds.sh
