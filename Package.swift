@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "PKCS11", targets: ["PKCS11"]),
         .library(name: "CPSSimulator", targets: ["CPSSimulator"]),
         .library(name: "CPSIdentity", targets: ["CPSIdentity"]),
+        .library(name: "CPSCard", targets: ["CPSCard"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.0.0"),
@@ -44,6 +45,15 @@ let package = Package(
             dependencies: [
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "CPSCard",
+            dependencies: [
+                "PCSC", "PKCS11", "SmartCard", "CPSIdentity",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "X509", package: "swift-certificates"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -83,6 +93,16 @@ let package = Package(
             name: "CPSSimulatorTests",
             dependencies: [
                 "CPSSimulator", "SmartCard",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "X509", package: "swift-certificates"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "CPSCardTests",
+            dependencies: [
+                "CPSCard", "CPSIdentity", "PCSC", "PKCS11", "SmartCard", "CardTestBed",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "X509", package: "swift-certificates"),

@@ -1,0 +1,188 @@
+/// How the PIN reaches the card.
+public enum PINEntryMethod: String, Sendable, Hashable {
+    /// Typed on the reader's PIN pad (PC/SC part 10 or `CKF_PROTECTED_AUTHENTICATION_PATH`).
+    case pinPad
+    /// A native desktop prompt (pinentry), showing the origin, the holder and the tries left.
+    case nativePrompt
+    /// Sent by the page itself, for origins configured to allow it.
+    case page
+}
+
+/// A card the flow may use: its reader, kind, and what the reader offers for PIN entry.
+public struct CardCandidate: Sendable, Hashable {
+    public var reader: String
+    public var kind: CardKind
+    public var hasPINPad: Bool
+
+    public init(reader: String, kind: CardKind, hasPINPad: Bool = false) {
+        self.reader = reader
+        self.kind = kind
+        self.hasPINPad = hasPINPad
+    }
+}
+
+/// The facts of one login request the flow decides on.
+public struct AuthenticationContext: Sendable, Hashable {
+    public var origin: String
+    public var nonce: String
+    /// The reader the page named, if any.
+    public var reader: String?
+    /// Whether the page sent a PIN.
+    public var pageSentPIN: Bool
+    /// Whether the origin is allowed to send the PIN itself.
+    public var pagePINAllowed: Bool
+    /// The page's explicit confirmation to use the final try (honoured for page-PIN origins only).
+    public var confirmFinalTry: Bool
+    /// Whether a native prompt can be shown (a pinentry program and a desktop session).
+    public var nativePromptAvailable: Bool
+
+    public init(origin: String, nonce: String, reader: String? = nil, pageSentPIN: Bool = false,
+                pagePINAllowed: Bool = false, confirmFinalTry: Bool = false, nativePromptAvailable: Bool = false) {
+        self.origin = origin
+        self.nonce = nonce
+        self.reader = reader
+        self.pageSentPIN = pageSentPIN
+        self.pagePINAllowed = pagePINAllowed
+        self.confirmFinalTry = confirmFinalTry
+        self.nativePromptAvailable = nativePromptAvailable
+    }
+}
+
+/// The login as a state machine: card ready -> PIN state -> PIN -> verify -> sign -> token.
+///
+/// A value type with no I/O: each method takes what the card layer observed and returns the
+/// next thing to do. The driver (`CardAuthenticator`) performs the actions and reports back.
+/// Rules (DESIGN.md): a blocked PIN is never sent; the final try needs an explicit
+/// confirmation; a wrong PIN is never retried; a page PIN is used only from an allowed origin.
+public struct AuthenticationFlow: Sendable {
+    public enum Action: Sendable, Hashable {
+        /// Read the PIN state of the card in `reader` without spending a try.
+        case readPINState(reader: String)
+        /// Have the PIN entered by `method`; `confirmFinalTry` asks the prompt to get an
+        /// explicit confirmation first (the final try).
+        case enterPIN(reader: String, method: PINEntryMethod, pinState: PINState, confirmFinalTry: Bool)
+        /// Verify the entered PIN (or, for `.pinPad`, have the reader verify it).
+        case verifyPIN(reader: String, method: PINEntryMethod)
+        /// Sign `digestInfo` with the authentication key.
+        case sign(reader: String, digestInfo: [UInt8])
+        /// Done: the signature over the request's origin and nonce.
+        case succeed(reader: String, signature: [UInt8])
+        case fail(AuthenticationError)
+    }
+
+    public enum Phase: Sendable, Hashable {
+        case choosingCard, readingPINState, enteringPIN, verifying, signing, finished, failed
+    }
+
+    public let context: AuthenticationContext
+    public private(set) var phase: Phase = .choosingCard
+    public private(set) var reader: String?
+    private var method: PINEntryMethod?
+    private var pinState: PINState?
+
+    public init(context: AuthenticationContext) {
+        self.context = context
+    }
+
+    /// Starts with the readers present and the CPx cards in them.
+    public mutating func start(readers: [String], cards: [CardCandidate]) -> Action {
+        guard phase == .choosingCard else { return fail(.internal(detail: "start called twice")) }
+        guard !readers.isEmpty else { return fail(.noReader) }
+        let candidate: CardCandidate
+        if let wanted = context.reader {
+            guard readers.contains(wanted) else { return fail(.readerRequired(readers: readers)) }
+            guard let card = cards.first(where: { $0.reader == wanted }) else { return fail(.noCard) }
+            candidate = card
+        } else {
+            let usable = cards.filter { $0.kind != .unknown }
+            switch usable.count {
+            case 0:
+                guard let other = cards.first else { return fail(.noCard) }
+                candidate = other
+            case 1:
+                candidate = usable[0]
+            default:
+                return fail(.readerRequired(readers: usable.map(\.reader)))
+            }
+        }
+        if let reason = candidate.kind.unsupportedReason { return fail(.unsupportedCard(reason: reason)) }
+        reader = candidate.reader
+        // How will the PIN come? Decided before touching the card, so that a refused page PIN
+        // costs nothing.
+        if context.pageSentPIN {
+            guard context.pagePINAllowed else { return fail(.pagePINNotAllowed) }
+            method = .page
+        } else if candidate.hasPINPad {
+            method = .pinPad
+        } else if context.nativePromptAvailable {
+            method = .nativePrompt
+        } else {
+            return fail(.pinEntryUnavailable)
+        }
+        phase = .readingPINState
+        return .readPINState(reader: candidate.reader)
+    }
+
+    /// The PIN state, read without spending a try.
+    public mutating func pinStateRead(_ state: PINState) -> Action {
+        guard phase == .readingPINState, let reader, let method else { return fail(.internal(detail: "unexpected PIN state")) }
+        pinState = state
+        switch state.state {
+        case .blocked:
+            return fail(.pinBlocked)
+        case .finalTry:
+            // The page's confirmation counts only where the page may send the PIN; a prompt
+            // or PIN pad asks the person (the prompt shows the warning).
+            if method == .page && !context.confirmFinalTry { return fail(.pinFinalTry) }
+            if method == .pinPad && !context.nativePromptAvailable { return fail(.pinFinalTry) }
+            phase = .enteringPIN
+            return .enterPIN(reader: reader, method: method, pinState: state, confirmFinalTry: method != .page)
+        case .ok, .unknown:
+            phase = .enteringPIN
+            return .enterPIN(reader: reader, method: method, pinState: state, confirmFinalTry: false)
+        }
+    }
+
+    /// The PIN was entered (for `.pinPad`, the reader is ready to take it).
+    /// - Parameter finalTryConfirmed: the prompt's confirmation when one was asked for.
+    public mutating func pinEntered(finalTryConfirmed: Bool = false) -> Action {
+        guard phase == .enteringPIN, let reader, let method else { return fail(.internal(detail: "unexpected PIN entry")) }
+        if pinState?.state == .finalTry && method != .page && !finalTryConfirmed { return fail(.pinFinalTry) }
+        phase = .verifying
+        return .verifyPIN(reader: reader, method: method)
+    }
+
+    /// The outcome of the verification.
+    public mutating func verified(_ outcome: VerificationOutcome) -> Action {
+        guard phase == .verifying, let reader else { return fail(.internal(detail: "unexpected verification")) }
+        switch outcome {
+        case .verified:
+            phase = .signing
+            return .sign(reader: reader, digestInfo: SignedData.digestInfo(origin: context.origin, nonce: context.nonce))
+        case .incorrect(let triesLeft):
+            return fail(triesLeft == 0 ? .pinBlocked : .pinIncorrect(triesLeft: triesLeft))
+        case .blocked:
+            return fail(.pinBlocked)
+        }
+    }
+
+    /// The card's signature.
+    public mutating func signed(_ signature: [UInt8]) -> Action {
+        guard phase == .signing, let reader else { return fail(.internal(detail: "unexpected signature")) }
+        phase = .finished
+        return .succeed(reader: reader, signature: signature)
+    }
+
+    /// Anything that ends the flow early: card removed, timeout, cancellation, an error of the
+    /// card layer, a PIN prompt dismissed.
+    public mutating func fail(_ error: AuthenticationError) -> Action {
+        phase = .failed
+        return .fail(error)
+    }
+
+    public enum VerificationOutcome: Sendable, Hashable {
+        case verified
+        case incorrect(triesLeft: Int?)
+        case blocked
+    }
+}

@@ -1,0 +1,47 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A PIN: bytes in memory of its own, zeroed when released, that print as `<redacted>`.
+///
+/// It never becomes a `String`, so it cannot reach a log line or an error message by
+/// interpolation. Hand the bytes to the module inside `withBytes` only.
+public final class SecretPIN: @unchecked Sendable, CustomStringConvertible, CustomDebugStringConvertible {
+    // @unchecked: the buffer is written only in init and deinit.
+    private let buffer: UnsafeMutableBufferPointer<UInt8>
+
+    /// Copies `bytes` into the secret's own memory. The caller should zero its copy.
+    public init(bytes: some Collection<UInt8>) {
+        buffer = .allocate(capacity: max(bytes.count, 1))
+        _ = buffer.initialize(from: bytes)
+        count = bytes.count
+    }
+
+    /// Takes the UTF-8 of `text` (from a JSON body or a pinentry answer).
+    public convenience init(utf8 text: some StringProtocol) {
+        var bytes = Array(text.utf8)
+        self.init(bytes: bytes)
+        for i in bytes.indices { bytes[i] = 0 }
+    }
+
+    public let count: Int
+
+    /// Whether the PIN is made of ASCII digits only, `minLength...maxLength` long.
+    public func isWellFormed(minLength: Int = 4, maxLength: Int = 12) -> Bool {
+        (minLength...maxLength).contains(count) && buffer.prefix(count).allSatisfy { (0x30...0x39).contains($0) }
+    }
+
+    /// Lends the PIN's bytes to `body`; they must not outlive the call.
+    public func withBytes<T, E: Error>(_ body: (UnsafeRawBufferPointer) throws(E) -> T) throws(E) -> T {
+        try body(UnsafeRawBufferPointer(rebasing: UnsafeMutableRawBufferPointer(buffer)[0..<count]))
+    }
+
+    deinit {
+        // explicit_bzero is not elided by the optimiser.
+        if let base = buffer.baseAddress { explicit_bzero(base, buffer.count) }
+        buffer.deallocate()
+    }
+
+    public var description: String { "<redacted>" }
+    public var debugDescription: String { "<redacted>" }
+}
