@@ -11,6 +11,7 @@ let package = Package(
     name: "cps-bridge",
     platforms: [.macOS(.v14)],
     products: [
+        .executable(name: "cps-bridge", targets: ["cps-bridge"]),
         .executable(name: "cps-card-sim", targets: ["cps-card-sim"]),
         .library(name: "SmartCard", targets: ["SmartCard"]),
         .library(name: "PCSC", targets: ["PCSC"]),
@@ -77,6 +78,15 @@ let package = Package(
             dependencies: [
                 "CPSSimulator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "cps-bridge",
+            dependencies: [
+                "CPSCard", "CPSIdentity", "PCSC", "PKCS11",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),
