@@ -45,7 +45,7 @@ extension PKCS11Module {
     ///   (`CKF_DONT_BLOCK`). A blocking wait ends with `.cryptokiNotInitialized` when another
     ///   thread calls `finalize()`.
     /// - Returns: the slot where something happened, or nil when nothing did (`CKR_NO_EVENT`).
-    /// - Throws: `PKCS11Error`; `.functionNotSupported` from modules without events (SoftHSM).
+    /// - Throws: `PKCS11Error`; `.functionNotSupported` from modules without events.
     public func waitForSlotEvent(blocking: Bool) throws -> Slot? {
         var id: CK_SLOT_ID = 0
         let flags = CK_FLAGS(blocking ? 0 : CKF_DONT_BLOCK)

@@ -17,7 +17,8 @@ extension PKCS11Session {
     ///   `.deviceRemoved`...).
     public func sign(_ data: [UInt8], mechanism: Mechanism, key: ObjectHandle) throws -> [UInt8] {
         let session = try handle(for: "C_SignInit")
-        // Look C_Sign up first, so that a NULL entry does not leave an operation active.
+        // Look both up first, so that a NULL C_Sign does not leave an operation active.
+        _ = try functions.entry("C_SignInit", \.C_SignInit)
         _ = try functions.entry("C_Sign", \.C_Sign)
         var parameters = CK_MECHANISM(mechanism: CK_MECHANISM_TYPE(mechanism.rawValue), pParameter: nil, ulParameterLen: 0)
         try functions.call("C_SignInit", \.C_SignInit) { $0(session, &parameters, CK_OBJECT_HANDLE(key.rawValue)) }
