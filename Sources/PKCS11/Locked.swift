@@ -1,7 +1,8 @@
 import Foundation
 
 /// A value behind a lock, for the little mutable state the owned-handle classes keep
-/// (initialised flag, generation, closed flag). Never held across a call into the module.
+/// (the module registry, a module's generation, a session's closed flag). Held across a call
+/// into a module only by `C_Initialize` and `C_Finalize`, which must not overlap.
 final class Locked<Value>: @unchecked Sendable {
     // @unchecked: `value` is only read or written while `lock` is held.
     private let lock = NSLock()
