@@ -1,2 +1,0 @@
-// PKCS#11 typed wrappers: see PKCS11Module.swift.
-import CPKCS11
