@@ -1,20 +1,21 @@
 import Foundation
 import SmartCard
 import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Appends every command and response APDU to a file as hex, one line each (`> ` command,
 /// `< ` response). The data of VERIFY is masked (`**`): PINs never reach the log.
 public final class APDULog: Sendable {
     private let handle: Mutex<FileHandle>
 
-    /// Opens (creating, mode 0600) `path` for appending.
+    /// Opens (creating, mode 0600) `path` for appending. Append mode: a reader may truncate
+    /// the file between runs without leaving holes.
     public init(path: String) throws {
-        if !FileManager.default.fileExists(atPath: path) {
-            FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600])
-        }
-        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
-        try handle.seekToEnd()
-        self.handle = Mutex(handle)
+        let fd = open(path, O_WRONLY | O_APPEND | O_CREAT, 0o600)
+        guard fd >= 0 else { throw CocoaError(.fileWriteNoPermission) }
+        handle = Mutex(FileHandle(fileDescriptor: fd, closeOnDealloc: true))
     }
 
     /// Writes a command and its response.

@@ -12,7 +12,7 @@ extension CPS3Applet {
 
     /// GET DATA `00 CB 3F FF Lc 4D L 70 L BF <class> <ref> L <tag> 80`:
     /// - PIN, `A0`: its descriptor (tries maximum and left) — spends no try.
-    /// - PIN, `7F41`: its length rules (with the descriptor).
+    /// - PIN, `7F41`: its length rules.
     /// - authentication key, `A0`: its access rules (INTERNAL AUTHENTICATE and DECIPHER after the PIN).
     /// - authentication key, `7F48`: `6A 86` (private parts are never readable).
     /// - security environment 1, `7B`: the PIN as its user-authentication template.
@@ -26,7 +26,7 @@ extension CPS3Applet {
         case (SDOClass.pin, profile.pinReference, 0xA0):
             children = [pinDescriptor]
         case (SDOClass.pin, profile.pinReference, 0x7F41):
-            children = pinPublicData
+            children = [pinPublicData]
         case (SDOClass.rsaPrivateKey, keyReference, 0xA0):
             children = [keyDescriptor]
         case (SDOClass.rsaPrivateKey, keyReference, 0x7F48):

@@ -4,7 +4,8 @@ import SmartCard
 extension CPS3Applet {
     /// SELECT (`A4`). P1: `00` FID (or the MF with no data), `01` child DF, `02` EF in the
     /// current DF, `03` parent DF, `04` DF name, `08` path from the MF, `09` path from the
-    /// current DF. A path that starts with `3F00` is taken from the MF, as OpenSC sends it.
+    /// current DF. A path that starts with `3F00` is taken from the MF, as OpenSC sends it,
+    /// and `3F00` names the MF with P1=`01`/`02` too (OpenSC selects the MF so).
     /// P2: `00` FCI, `04` FCP, `0C` no data.
     mutating func select(_ command: CommandAPDU) -> ResponseAPDU {
         guard [0x00, 0x04, 0x0C].contains(command.p2) else { return .status(.incorrectP1P2) }
@@ -17,6 +18,11 @@ extension CPS3Applet {
             target = files.resolve(fid: fid(data, 0), from: state.currentDF)
         case 0x01, 0x02:
             guard data.count == 2 else { return .status(.lengthInconsistentWithP1P2) }
+            if fid(data, 0) == CardFileSystem.mfFID {
+                // OpenSC selects the MF with P1=02 before reading PIN data: CPS3 cards accept it.
+                target = []
+                break
+            }
             let path = files.child(fid(data, 0), of: state.currentDF)
             let wantDF = command.p1 == 0x01
             target = path.flatMap { files[$0]?.isDF == wantDF ? $0 : nil }

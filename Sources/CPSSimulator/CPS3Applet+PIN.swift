@@ -48,14 +48,12 @@ extension CPS3Applet {
         ])
     }
 
-    /// The PIN's public data (`7F41`): maximum (`80`) and minimum (`81`) length.
-    ///
-    /// OpenSC reads PIN policy with this request alone when it succeeds, and needs the PIN's
-    /// access rules and counters from the same answer, so the descriptor rides along.
-    var pinPublicData: [BERTLV] {
-        [BERTLV(tag: 0x7F41, children: [
+    /// The PIN's public data (`7F41`): maximum (`80`) and minimum (`81`) length. OpenSC
+    /// asks for the descriptor (`A0`) right after it, whatever this answer.
+    var pinPublicData: BERTLV {
+        BERTLV(tag: 0x7F41, children: [
             BERTLV(tag: 0x80, value: [UInt8(profile.pinStoredLength)]),
             BERTLV(tag: 0x81, value: [UInt8(profile.pinMinLength)]),
-        ]), pinDescriptor]
+        ])
     }
 }

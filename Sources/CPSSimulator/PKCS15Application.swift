@@ -82,7 +82,7 @@ public struct PKCS15Application: Sendable {
                                     DEREncoder.integer(Int(profile.decipherAlgorithmReference)))
         return DEREncoder.sequence(
             DEREncoder.integer(0),
-            DEREncoder.octetString(Array(cardNumber.suffix(16).utf8)),
+            DEREncoder.octetString(Array(bcd(cardNumber).suffix(8))),  // last 16 digits of the card number
             DEREncoder.utf8String("CPS-BRIDGE TEST"),
             DEREncoder.tagged(0x80, Array(tokenLabel.utf8)),
             DEREncoder.bits([0, 2]),                                  // readOnly, prnGeneration
