@@ -16,6 +16,7 @@ public final class VPCDLink: Sendable {
         var removeAfterVerify = false
         var stalled = false
         var connected = false
+        var stopping = false
         var fd: Int32 = -1
     }
 
@@ -48,8 +49,17 @@ public final class VPCDLink: Sendable {
         }
     }
 
+    /// Ends the link for good: the card is pulled and the thread returns.
+    public func stop() {
+        control.withLock { c in
+            c.stopping = true
+            c.wantInserted = false
+            if c.fd >= 0 { POSIXSocket.shutdownBoth(c.fd) }
+        }
+    }
+
     /// Inserts the card again (reconnects).
-    public func insert() { control.withLock { $0.wantInserted = true } }
+    public func insert() { control.withLock { $0.wantInserted = !$0.stopping } }
 
     /// Pulls the card right after the next successful PIN verification has been answered.
     public func removeAfterNextVerify() { control.withLock { $0.removeAfterVerify = true } }
@@ -68,7 +78,7 @@ public final class VPCDLink: Sendable {
 
     private func run() {
         var waiting = false
-        while true {
+        while !control.withLock({ $0.stopping }) {
             guard control.withLock({ $0.wantInserted }) else { usleep(20_000); continue }
             guard let fd = POSIXSocket.connectTCP(host: host, port: port) else {
                 if !waiting { say("waiting: vpcd \(host):\(port) not reachable, retrying every 100 ms") }
