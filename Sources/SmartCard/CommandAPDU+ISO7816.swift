@@ -45,6 +45,19 @@ extension CommandAPDU {
         getDataObject([0x4D, 0x08, 0x70, 0x06, 0xBF, 0x81, reference, 0x02, 0xA0, 0x80])
     }
 
+    /// The IAS-ECC GET DATA of one part of a security data object (SDO):
+    /// `4D 70 { BF <class|80> <reference> { <tag> 80 } }`.
+    /// - Parameters:
+    ///   - sdoClass: `01` PIN (CHV), `10` RSA private key, `20` RSA public key, `7B` security environment.
+    ///   - reference: the object's reference without the local bit (`01` for the user PIN, `02` for key `82`).
+    ///   - tag: the part asked for: `A0` (DOCP: access rules, tries), `7F41` (PIN lengths), `7F48`, `7F49`, `7B`.
+    public static func getSecurityDataObject(sdoClass: UInt8, reference: UInt8, tag: UInt16) -> CommandAPDU {
+        let tagBytes: [UInt8] = tag > 0xFF ? [UInt8(tag >> 8), UInt8(tag & 0xFF)] : [UInt8(tag)]
+        let header: [UInt8] = [0xBF, sdoClass | 0x80, reference & 0x1F, UInt8(tagBytes.count + 1)] + tagBytes + [0x80]
+        let template: [UInt8] = [0x70, UInt8(header.count)] + header
+        return getDataObject([0x4D, UInt8(template.count)] + template)
+    }
+
     /// MSE SET for authentication (`41 A4`) with a key reference and algorithm reference.
     public static func mseSetAuthentication(keyReference: UInt8, algorithm: UInt8 = 0x02) -> CommandAPDU {
         CommandAPDU(ins: 0x22, p1: 0x41, p2: 0xA4, data: [0x84, 0x01, keyReference, 0x80, 0x01, algorithm])

@@ -22,8 +22,12 @@ public struct StatusWord: RawRepresentable, Hashable, Sendable {
     public static let memoryFailure = StatusWord(rawValue: 0x6581)
     /// `67 00`: wrong length (Lc or Le).
     public static let wrongLength = StatusWord(rawValue: 0x6700)
+    /// `68 81`: logical channel not supported.
+    public static let logicalChannelNotSupported = StatusWord(rawValue: 0x6881)
     /// `68 82`: secure messaging not supported.
     public static let secureMessagingNotSupported = StatusWord(rawValue: 0x6882)
+    /// `68 84`: command chaining not supported.
+    public static let chainingNotSupported = StatusWord(rawValue: 0x6884)
     /// `69 81`: command incompatible with file structure.
     public static let incompatibleFileStructure = StatusWord(rawValue: 0x6981)
     /// `69 82`: security status not satisfied.
@@ -44,6 +48,8 @@ public struct StatusWord: RawRepresentable, Hashable, Sendable {
     public static let fileNotFound = StatusWord(rawValue: 0x6A82)
     /// `6A 86`: incorrect parameters P1-P2.
     public static let incorrectP1P2 = StatusWord(rawValue: 0x6A86)
+    /// `6A 87`: Nc inconsistent with P1-P2.
+    public static let lengthInconsistentWithP1P2 = StatusWord(rawValue: 0x6A87)
     /// `6A 88`: referenced data not found.
     public static let referencedDataNotFound = StatusWord(rawValue: 0x6A88)
     /// `6B 00`: wrong parameters P1-P2 (offset outside the EF).

@@ -1,2 +1,0 @@
-// The simulated CPS3 card: see CPS3Card.swift.
-import SmartCard
