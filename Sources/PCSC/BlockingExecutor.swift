@@ -1,4 +1,8 @@
 import Dispatch
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Runs blocking PC/SC (or PKCS#11) calls on a thread of its own, never on the cooperative
 /// pool (which has only as many threads as cores).
@@ -24,19 +28,38 @@ public final class BlockingExecutor: Sendable {
 extension PCSCContext {
     /// Waits for a status change on `executor`, off the cooperative pool; cancelling the
     /// calling task calls `SCardCancel`, so the wait returns at once with `.cancelled`.
+    ///
+    /// `SCardCancel` only wakes a wait already in progress; a cancellation that lands just
+    /// before the wait starts would be lost. So the cancel handler repeats `SCardCancel`
+    /// (every 20 ms, for at most 5 s) until the wait has returned.
     public func waitForStatusChange(
         _ states: [ReaderState],
         timeoutMilliseconds: Int?,
         on executor: BlockingExecutor
     ) async throws -> (changed: Bool, states: [ReaderState]) {
-        try await withTaskCancellationHandler {
+        let flags = CancellationFlags()
+        return try await withTaskCancellationHandler {
             try await executor.run {
+                defer { flags.finished.store(true, ordering: .releasing) }
+                if flags.cancelled.load(ordering: .acquiring) { throw PCSCError(.cancelled, function: "SCardGetStatusChange") }
                 var copy = states
                 let changed = try self.waitForStatusChange(&copy, timeoutMilliseconds: timeoutMilliseconds)
                 return (changed, copy)
             }
         } onCancel: {
-            try? self.cancel()
+            flags.cancelled.store(true, ordering: .releasing)
+            DispatchQueue.global().async {
+                for _ in 0..<250 where !flags.finished.load(ordering: .acquiring) {
+                    try? self.cancel()
+                    usleep(20_000)
+                }
+            }
         }
     }
+}
+
+/// Shared between a wait and its cancel handler.
+private final class CancellationFlags: Sendable {
+    let cancelled = Atomic(false)
+    let finished = Atomic(false)
 }

@@ -34,6 +34,16 @@ public struct BERTLV: Hashable, Sendable {
     /// The first child with `tag`, searching this object's children only.
     public func child(_ tag: UInt32) -> BERTLV? { children.first { $0.tag == tag } }
 
+    /// The first object with `tag` in this object or below it, depth first.
+    public func find(_ tag: UInt32) -> BERTLV? {
+        if self.tag == tag { return self }
+        guard isConstructed else { return nil }
+        for child in children {
+            if let found = child.find(tag) { return found }
+        }
+        return nil
+    }
+
     /// The definite-length encoding of `length`.
     public static func encodeLength(_ length: Int) -> [UInt8] {
         switch length {

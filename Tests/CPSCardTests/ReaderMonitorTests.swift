@@ -20,7 +20,7 @@ import Testing
 }
 
 /// The reader monitor on the real chain: private pcscd, vpcd, `cps-card-sim`.
-@Suite(.enabled(if: TestEnvironment.runCardBedTests, "needs pcscd and vpcd (make deps)"))
+@Suite(.enabled(if: TestEnvironment.runCardBedTests, "needs pcscd and vpcd (make deps)"), .timeLimit(.minutes(2)))
 struct ReaderMonitorTests {
     /// Waits (bounded) for an event matching `predicate` and returns how long it took.
     static func next(_ iterator: inout AsyncStream<ReaderEvent>.Iterator, timeout: Duration = .seconds(5),

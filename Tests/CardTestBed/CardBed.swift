@@ -63,12 +63,18 @@ public final class CardBed: @unchecked Sendable {
         socketPath = dir.appendingPathComponent("run/pcscd.comm").path
         let base = try Self.freePortBase(count: Self.channelCount * 2)
         var channels: [(String, Int)] = []
+        // vpcd keeps its per-slot state in statics indexed by slot number, so two channels
+        // served by one loaded copy of the driver overwrite each other (only the last one
+        // configured works). Each channel gets a copy of the driver of its own.
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("drivers"), withIntermediateDirectories: true)
         for i in 0..<Self.channelCount {
             let letter = String(UnicodeScalar(UInt8(65 + i)))
             let name = "CPS Bed \(letter)"
             let port = base + 2 * i
             channels.append((name, port))
-            let conf = "FRIENDLYNAME \"\(name)\"\nDEVICENAME /dev/null:0x\(String(port, radix: 16))\nLIBPATH \(TestEnvironment.vpcdDriverPath)\nCHANNELID 0x\(String(port, radix: 16))\n"
+            let driver = dir.appendingPathComponent("drivers/libifdvpcd-\(letter).so").path
+            try FileManager.default.copyItem(atPath: URL(fileURLWithPath: TestEnvironment.vpcdDriverPath).resolvingSymlinksInPath().path, toPath: driver)
+            let conf = "FRIENDLYNAME \"\(name)\"\nDEVICENAME /dev/null:0x\(String(port, radix: 16))\nLIBPATH \(driver)\nCHANNELID 0x\(String(port, radix: 16))\n"
             try conf.write(to: dir.appendingPathComponent("readers/vpcd-\(letter)"), atomically: true, encoding: .utf8)
         }
         self.channels = channels
@@ -139,7 +145,10 @@ public final class CardBed: @unchecked Sendable {
     public func withReaders<T>(_ count: Int = 1, _ body: ([BedReader]) async throws -> T) async throws -> T {
         precondition(count <= readers.count)
         let leased = await lease(count)
-        defer { release(leased) }
+        defer {
+            waitUntilEmpty(leased)
+            release(leased)
+        }
         return try await pcscdLock.withReadLock { try await body(leased) }
     }
 
@@ -147,6 +156,18 @@ public final class CardBed: @unchecked Sendable {
     /// stop or restart pcscd).
     public func withExclusiveBed<T>(_ body: ([BedReader]) async throws -> T) async throws -> T {
         try await pcscdLock.withWriteLock { try await body(readers) }
+    }
+
+    /// Waits (bounded) until pcscd reports `readers` empty, so that the next test that leases
+    /// them starts with no card left over from the last one.
+    private func waitUntilEmpty(_ readers: [BedReader]) {
+        guard let context = try? PCSCContext() else { return }
+        let deadline = Date().addingTimeInterval(5)
+        while Date() < deadline {
+            guard let states = try? context.currentStates(of: readers.map(\.name)),
+                  states.contains(where: { $0.flags.contains(.present) }) else { return }
+            usleep(50_000)
+        }
     }
 
     private func lease(_ count: Int) async -> [BedReader] {
