@@ -57,7 +57,13 @@ struct ReaderMonitorTests {
             #expect(monitor.readers.first { $0.name == reader.name }?.card == nil)
         }
     }
+}
 
+/// Stops and restarts the bed's pcscd: it runs in a test process of its own (`make test`
+/// runs suites named `*PCSCDRestart*` apart), since pcsc-lite clients in the same process,
+/// OpenSC among them, would see their daemon die.
+@Suite(.enabled(if: TestEnvironment.runCardBedTests, "needs pcscd and vpcd (make deps)"), .timeLimit(.minutes(2)))
+struct ReaderMonitorPCSCDRestartTests {
     @Test func survivesPCSCDRestartAndResynchronises() async throws {
         let bed = try CardBed.shared()
         try await bed.withExclusiveBed { readers in
@@ -71,14 +77,14 @@ struct ReaderMonitorTests {
             var events = monitor.events().makeAsyncIterator()
 
             bed.stopPCSCD(signal: SIGKILL)
-            _ = try await Self.next(&events) { $0 == .serviceLost }
+            _ = try await ReaderMonitorTests.next(&events) { $0 == .serviceLost }
             #expect(monitor.readers.isEmpty)
             // The second card leaves while pcscd is away.
             try pull.control("remove")
             try bed.startPCSCD()
-            _ = try await Self.next(&events, timeout: .seconds(10)) { $0 == .serviceRestored }
+            _ = try await ReaderMonitorTests.next(&events, timeout: .seconds(10)) { $0 == .serviceRestored }
             // What changed meanwhile is emitted: the pulled card is gone.
-            _ = try await Self.next(&events, timeout: .seconds(10)) { $0 == .cardRemoved(reader: readers[1].name) }
+            _ = try await ReaderMonitorTests.next(&events, timeout: .seconds(10)) { $0 == .cardRemoved(reader: readers[1].name) }
             // The kept card reconnects to the new pcscd and is seen again.
             try keep.waitForPresence(true)
             let deadline = ContinuousClock.now + .seconds(10)
