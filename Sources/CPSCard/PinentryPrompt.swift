@@ -80,6 +80,20 @@ public struct PinentryPrompt: Sendable {
     }
 }
 
+extension PinentryPrompt {
+    /// Asks only for a confirmation (the final try on a PIN-pad reader, where the PIN itself
+    /// is typed on the reader). True when the person confirmed.
+    public func confirm(_ request: PINPromptRequest) throws -> Bool {
+        let session = try AssuanSession(program: program, timeout: timeout)
+        defer { session.close() }
+        try session.command("SETTIMEOUT \(Int(timeout.components.seconds))")
+        try session.command("SETTITLE " + AssuanSession.escape("cps-bridge"))
+        try session.command("SETDESC " + AssuanSession.escape(request.finalTryWarning + "\n\n" + request.description))
+        if case .ok = try session.request("CONFIRM") { return true }
+        return false
+    }
+}
+
 /// Why the prompt could not be shown.
 public enum PinentryError: Error, Hashable, Sendable {
     case cannotStart(String)

@@ -20,6 +20,8 @@ public final class ReaderMonitor: Service, Sendable {
     struct State {
         var readers: [ReaderSnapshot] = []
         var serviceAvailable = false
+        /// Whether pcscd was ever reached: the first contact is not a restoration.
+        var everReached = false
         var synchronised = false
         var subscribers: [Int: AsyncStream<ReaderEvent>.Continuation] = [:]
         var nextSubscriber = 0
@@ -72,10 +74,14 @@ public final class ReaderMonitor: Service, Sendable {
                 let context = try await executor.run { try PCSCContext() }
                 state.withLock { $0.context = context }
                 backoff = initialBackoff
-                if !state.withLock({ $0.serviceAvailable }) {
-                    state.withLock { $0.serviceAvailable = true }
-                    logger.info("pcscd reached")
-                    publish([.serviceRestored])
+                let restored = state.withLock { state -> Bool? in
+                    guard !state.serviceAvailable else { return nil }
+                    defer { state.serviceAvailable = true; state.everReached = true }
+                    return state.everReached
+                }
+                if let restored {
+                    logger.info(restored ? "pcscd reached again" : "pcscd reached")
+                    if restored { publish([.serviceRestored]) }
                 }
                 try await watch(context)
             } catch let error as PCSCError where error.status == .cancelled || Task.isCancelled {

@@ -1,0 +1,34 @@
+import CPSIdentity
+
+extension CardService {
+    /// Readers, cards, holders and PIN states now. A card busy with a login shows what is
+    /// cached; nothing here spends a PIN try.
+    public func status() async -> StatusReport {
+        await monitor.waitUntilSynchronised()
+        var problems: [String] = []
+        if !monitor.isServiceAvailable {
+            problems.append("pcscd is not running or refuses us: start it (systemctl start pcscd.socket) or check its permissions")
+        }
+        if modulePath == nil {
+            problems.append(CardModuleError.notFound(searched: CardModule.cryptolibPaths + [CardModule.openSCPath]).description)
+        }
+        var readers: [ReaderStatus] = []
+        for snapshot in monitor.readers {
+            guard let card = snapshot.card else {
+                readers.append(ReaderStatus(name: snapshot.name, card: nil))
+                continue
+            }
+            var status = CardStatus(kind: card.kind, atr: card.atr, pin: nil, holder: nil, problem: card.kind.unsupportedReason)
+            if card.kind.canAuthenticate, let session = try? session(for: snapshot) {
+                do throws(AuthenticationError) {
+                    status.holder = try await withDeadline(.seconds(5)) { () throws(AuthenticationError) in try await session.readCredentials().holder }
+                    status.pin = try await withDeadline(.seconds(5)) { () throws(AuthenticationError) in try await session.pinState() }
+                } catch {
+                    status.problem = error == .timeout ? "the card is busy" : "the card could not be read (\(error.code))"
+                }
+            }
+            readers.append(ReaderStatus(name: snapshot.name, card: status))
+        }
+        return StatusReport(readers: readers, module: modulePath, problems: problems)
+    }
+}

@@ -1,0 +1,139 @@
+import CPSIdentity
+import Foundation
+import Logging
+import PCSC
+import PKCS11
+import ServiceLifecycle
+import Synchronization
+
+/// The card domain as one service: the reader monitor, the PKCS#11 module, one
+/// `CardSession` per inserted card, the status, and logins driven by `AuthenticationFlow`.
+public final class CardService: Service, Sendable {
+    public struct Configuration: Sendable {
+        /// A PKCS#11 module to use instead of discovery.
+        public var modulePath: String?
+        /// A pinentry program for the native prompt; `nil` for none.
+        public var pinentryProgram: String?
+        /// Upper bound of each card operation (PIN state, verify, sign).
+        public var operationTimeout: Duration
+        /// How long the person has to answer the native prompt.
+        public var pinPromptTimeout: Duration
+        /// Where the daemon keeps its own files (the OpenSC configuration).
+        public var runtimeDirectory: String
+
+        public init(modulePath: String? = nil, pinentryProgram: String? = nil, operationTimeout: Duration = .seconds(30),
+                    pinPromptTimeout: Duration = .seconds(60), runtimeDirectory: String = CardService.defaultRuntimeDirectory) {
+            self.modulePath = modulePath
+            self.pinentryProgram = pinentryProgram
+            self.operationTimeout = operationTimeout
+            self.pinPromptTimeout = pinPromptTimeout
+            self.runtimeDirectory = runtimeDirectory
+        }
+    }
+
+    /// `$XDG_RUNTIME_DIR/cps-bridge`, else a per-user folder in the temporary directory.
+    public static var defaultRuntimeDirectory: String {
+        if let dir = ProcessInfo.processInfo.environment["XDG_RUNTIME_DIR"] { return dir + "/cps-bridge" }
+        return NSTemporaryDirectory() + "cps-bridge-\(getuid())"
+    }
+
+    public let configuration: Configuration
+    public let monitor: ReaderMonitor
+    let logger: Logger
+    private let module: Result<PKCS11Module, AuthenticationError>
+    private let state = Mutex(State())
+
+    struct State {
+        /// Per reader: the session of the card in it, with the insertion counter it belongs to.
+        var sessions: [String: (counter: UInt16, atr: [UInt8], session: CardSession)] = [:]
+        /// Per reader: logins and card calls under way (including stalled ones after a timeout).
+        var activity: [String: Int] = [:]
+        /// pcscd restarted: the module must be re-initialised before its next use.
+        var moduleNeedsReinitialization = false
+    }
+
+    public init(configuration: Configuration, logger: Logger = Logger(label: "cps-bridge.cards")) {
+        self.configuration = configuration
+        self.logger = logger
+        monitor = ReaderMonitor(logger: logger)
+        do {
+            let path = try CardModule.locate(configured: configuration.modulePath)
+            module = .success(try CardModule.load(path: path, runtimeDirectory: configuration.runtimeDirectory, logger: logger))
+            logger.info("PKCS#11 module: \(path)")
+        } catch {
+            logger.error("no PKCS#11 module: \(error)")
+            module = .failure(.internal(detail: String(describing: error)))
+        }
+    }
+
+    /// The module in use, if one loaded.
+    public var modulePath: String? { try? module.get().path }
+
+    public func run() async throws {
+        let events = monitor.events()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await self.monitor.run() }
+            group.addTask {
+                for await event in events {
+                    self.handle(event)
+                }
+            }
+            try await group.next()
+            group.cancelAll()
+        }
+    }
+
+    private func handle(_ event: ReaderEvent) {
+        switch event {
+        case .cardRemoved(let reader), .readerRemoved(let reader):
+            _ = state.withLock { $0.sessions.removeValue(forKey: reader) }
+        case .serviceRestored:
+            // After pcscd restarts, the module must re-read its readers (CPS.md). It is done
+            // before the next card call, never under one.
+            state.withLock { state in
+                state.sessions.removeAll()
+                state.moduleNeedsReinitialization = true
+            }
+        default:
+            break
+        }
+    }
+
+    /// The session of the card now in `reader` (a new one for a new insertion).
+    func session(for snapshot: ReaderSnapshot) throws(AuthenticationError) -> CardSession {
+        guard let card = snapshot.card else { throw .noCard }
+        let module = try module.get()
+        let reinitialize = state.withLock { state -> Bool in
+            guard state.moduleNeedsReinitialization, state.activity.values.allSatisfy({ $0 <= 1 }) else { return false }
+            state.moduleNeedsReinitialization = false
+            return true
+        }
+        if reinitialize {
+            do { try module.reinitialize() } catch { logger.warning("PKCS#11 re-initialisation failed: \(error)") }
+        }
+        return state.withLock { state in
+            if let existing = state.sessions[snapshot.name], existing.counter == snapshot.eventCounter, existing.atr == card.atr {
+                return existing.session
+            }
+            let session = CardSession(reader: snapshot.name, presence: card, module: module, logger: logger)
+            state.sessions[snapshot.name] = (snapshot.eventCounter, card.atr, session)
+            return session
+        }
+    }
+
+    /// Marks `reader` busy; false if something already runs on it.
+    func claim(_ reader: String) -> Bool {
+        state.withLock { state in
+            guard state.activity[reader, default: 0] == 0 else { return false }
+            state.activity[reader] = 1
+            return true
+        }
+    }
+
+    func release(_ reader: String) { adjustActivity(reader, by: -1) }
+
+    /// Counts calls under way on `reader`; a stalled call keeps it busy until it really ends.
+    func adjustActivity(_ reader: String, by delta: Int) {
+        state.withLock { $0.activity[reader, default: 0] += delta }
+    }
+}

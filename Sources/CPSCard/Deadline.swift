@@ -1,0 +1,66 @@
+import Synchronization
+
+/// Runs `operation` in a task of its own and returns its result, or throws `.timeout` after
+/// `limit`, or `.cancelled` when the calling task is cancelled, whichever comes first.
+///
+/// A card call that blocks (a stalled card) cannot be interrupted: it goes on in the
+/// background and `onFinish` runs when it finally ends, so the caller can keep the card
+/// marked busy until then.
+func withDeadline<T: Sendable>(
+    _ limit: Duration,
+    onFinish: @escaping @Sendable () -> Void = {},
+    _ operation: @escaping @Sendable () async throws(AuthenticationError) -> T
+) async throws(AuthenticationError) -> T {
+    let gate = ResumeOnce<T>()
+    let result: Result<T, AuthenticationError> = await withTaskCancellationHandler {
+        await withCheckedContinuation { continuation in
+            gate.install(continuation)
+            Task {
+                defer { onFinish() }
+                do throws(AuthenticationError) {
+                    gate.resume(.success(try await operation()))
+                } catch {
+                    gate.resume(.failure(error))
+                }
+            }
+            Task {
+                try? await Task.sleep(for: limit)
+                gate.resume(.failure(.timeout))
+            }
+        }
+    } onCancel: {
+        gate.resume(.failure(.cancelled))
+    }
+    return try result.get()
+}
+
+/// Resumes a continuation once, whoever comes first; later results are dropped.
+private final class ResumeOnce<T: Sendable>: Sendable {
+    private let state = Mutex<(continuation: CheckedContinuation<Result<T, AuthenticationError>, Never>?, pending: Result<T, AuthenticationError>?, done: Bool)>((nil, nil, false))
+
+    func install(_ continuation: CheckedContinuation<Result<T, AuthenticationError>, Never>) {
+        let early: Result<T, AuthenticationError>? = state.withLock { state in
+            if let pending = state.pending, !state.done {
+                state.done = true
+                return pending
+            }
+            state.continuation = continuation
+            return nil
+        }
+        if let early { continuation.resume(returning: early) }
+    }
+
+    func resume(_ result: Result<T, AuthenticationError>) {
+        let continuation: CheckedContinuation<Result<T, AuthenticationError>, Never>? = state.withLock { state in
+            guard !state.done else { return nil }
+            guard let continuation = state.continuation else {
+                if state.pending == nil { state.pending = result }
+                return nil
+            }
+            state.done = true
+            state.continuation = nil
+            return continuation
+        }
+        continuation?.resume(returning: result)
+    }
+}
