@@ -118,6 +118,8 @@ let package = Package(
             name: "CPSCardTests",
             dependencies: [
                 "CPSCard", "CPSIdentity", "PCSC", "PKCS11", "SmartCard", "CardTestBed",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "X509", package: "swift-certificates"),

@@ -123,11 +123,18 @@ extension CardService {
         return usable.count == 1 ? usable[0] : nil
     }
 
-    /// Whether the reader announces PC/SC part 10 PIN verification.
+    /// Whether the reader announces PC/SC part 10 PIN verification. Bounded: pcscd holds a
+    /// reader's calls while a card call on it is stalled.
     private func readerHasPINPad(_ reader: String) async -> Bool {
-        (try? await BlockingExecutor(label: "cps-bridge.features").run {
-            let connection = try CardConnection(context: PCSCContext(), reader: reader)
-            return connection.readerFeatures()[.verifyPINDirect] != nil
+        (try? await withDeadline(.seconds(2)) { () throws(AuthenticationError) -> Bool in
+            do {
+                return try await BlockingExecutor(label: "cps-bridge.features").run {
+                    let connection = try CardConnection(context: PCSCContext(), reader: reader)
+                    return connection.readerFeatures()[.verifyPINDirect] != nil
+                }
+            } catch {
+                return false
+            }
         }) ?? false
     }
 }

@@ -191,9 +191,17 @@ public actor CardSession {
     }
 
     /// `.cardRemoved` if the reader no longer holds the card, else `fallback`.
+    ///
+    /// A card call usually fails before pcscd notices the removal (it polls readers every
+    /// ~400 ms), so a card still shown present gets one bounded wait for a change.
     private func cardGoneOr(_ fallback: AuthenticationError) -> AuthenticationError {
-        guard let context = try? PCSCContext(), let state = try? context.currentStates(of: [reader]).first else { return fallback }
-        if !state.flags.contains(.present) || state.atr != presence.atr { return .cardRemoved }
+        guard let context = try? PCSCContext(), var states = try? context.currentStates(of: [reader]) else { return fallback }
+        func gone(_ state: ReaderState) -> Bool { !state.flags.contains(.present) || state.atr != presence.atr }
+        if gone(states[0]) { return .cardRemoved }
+        states[0].acknowledge()
+        if (try? context.waitForStatusChange(&states, timeoutMilliseconds: 800)) == true, gone(states[0]) || states[0].eventCounter != UInt16(truncatingIfNeeded: states[0].currentState >> 16) {
+            return .cardRemoved
+        }
         return fallback
     }
 }

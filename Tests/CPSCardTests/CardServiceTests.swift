@@ -1,0 +1,254 @@
+import CardTestBed
+@testable import CPSCard
+import CPSIdentity
+import Crypto
+import _CryptoExtras
+import Foundation
+import Logging
+import PKCS11
+import SwiftASN1
+import Testing
+import X509
+
+/// The card domain through the real chain: the bed's pcscd, `cps-card-sim`, stock OpenSC.
+@Suite(.enabled(if: TestEnvironment.runOpenSCTests, "needs pcscd, vpcd and OpenSC (make deps)"), .timeLimit(.minutes(2)))
+struct CardServiceTests {
+    static let origin = "https://wallet.esw.esante.gouv.fr"
+
+    static func nonce() -> String { Data((0..<32).map { _ in UInt8.random(in: 0...255) }).base64EncodedString() }
+
+    /// A running service; stopped when `body` returns.
+    static func withService<T>(_ configuration: CardService.Configuration = .init(operationTimeout: .seconds(10)),
+                               _ body: (CardService) async throws -> T) async throws -> T {
+        _ = try CardBed.shared()
+        let service = CardService(configuration: configuration)
+        let run = Task { try await service.run() }
+        defer { run.cancel() }
+        await service.monitor.waitUntilSynchronised()
+        return try await body(service)
+    }
+
+    /// Waits until the service's monitor sees a card in each of `readers`.
+    static func waitForCards(_ service: CardService, _ readers: [BedReader]) async throws {
+        let deadline = ContinuousClock.now + .seconds(10)
+        while !readers.allSatisfy({ r in service.monitor.readers.contains { $0.name == r.name && $0.card != nil } }) {
+            guard ContinuousClock.now < deadline else { throw TestBedError("the monitor did not see the cards") }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+    }
+
+    static func request(_ pin: String?, nonce: String = nonce(), reader: String? = nil, confirm: Bool = false) -> AuthenticationRequest {
+        AuthenticationRequest(origin: origin, nonce: nonce, reader: reader, pin: pin.map { SecretPIN(utf8: $0) },
+                              pagePINAllowed: true, confirmFinalTry: confirm)
+    }
+
+    /// VERIFY commands that carried a PIN, from the card's log.
+    static func pinVerifications(_ card: SimulatedCard) -> [String] {
+        card.apduLog().filter { $0.contains("00 20 00 01 08") }
+    }
+
+    @Test func theRightPINYieldsASignatureOverOriginAndNonce() async throws {
+        try await CardBed.shared().withReaders { readers in
+            let card = try SimulatedCard(reader: readers[0], arguments: ["--surname", "DURAND", "--given-name", "LÉA"])
+            defer { card.stop() }
+            try await Self.withService { service in
+                try await Self.waitForCards(service, readers)
+                let nonce = Self.nonce()
+                let result = try await service.authenticate(Self.request("1234", nonce: nonce)).get()
+                #expect(result.reader == readers[0].name)
+                #expect(result.holder.familyName == "DURAND")
+                #expect(result.holder.givenName == "LÉA")
+                let certificate = try Certificate(derEncoded: result.certificateDER)
+                let key = try #require(_RSA.Signing.PublicKey(certificate.publicKey))
+                // RS256 over SHA-256(origin) || SHA-256(nonce), computed here independently.
+                let signed = Data(SHA256.hash(data: Data(Self.origin.utf8))) + Data(SHA256.hash(data: Data(nonce.utf8)))
+                #expect(key.isValidSignature(_RSA.Signing.RSASignature(rawRepresentation: result.signature),
+                                             for: SHA256.hash(data: signed), padding: .insecurePKCS1v1_5))
+                // Reading the PIN state first spent no try: the card still has all three.
+                let state = try await CardSession(reader: readers[0].name, presence: CardPresence(atr: PCSCTestATR.cps3),
+                                                  module: #require(try? PKCS11ModuleForTests.openSC()), logger: .init(label: "t")).pinState()
+                #expect(state == .exact(triesLeft: 3, maxTries: 3))
+                // A second login on the warm session works as well.
+                #expect(try await service.authenticate(Self.request("1234")).get().signature.count == 256)
+            }
+        }
+    }
+
+    @Test func aWrongPINSaysHowManyTriesAreLeftAndIsNotRetried() async throws {
+        try await CardBed.shared().withReaders { readers in
+            let card = try SimulatedCard(reader: readers[0])
+            defer { card.stop() }
+            try await Self.withService { service in
+                try await Self.waitForCards(service, readers)
+                let result = await service.authenticate(Self.request("9999"))
+                #expect(result.failure == .pinIncorrect(triesLeft: 2))
+                #expect(Self.pinVerifications(card).count == 1)
+            }
+        }
+    }
+
+    @Test func theFinalTryNeedsAConfirmation() async throws {
+        try await CardBed.shared().withReaders { readers in
+            let card = try SimulatedCard(reader: readers[0], arguments: ["--tries", "1"])
+            defer { card.stop() }
+            try await Self.withService { service in
+                try await Self.waitForCards(service, readers)
+                #expect(await service.authenticate(Self.request("1234")).failure == .pinFinalTry)
+                #expect(Self.pinVerifications(card).isEmpty, "no PIN may reach the card without confirmation")
+                #expect(try await service.authenticate(Self.request("1234", confirm: true)).get().signature.count == 256)
+            }
+        }
+    }
+
+    @Test func aBlockedCardIsNeverSentAPIN() async throws {
+        try await CardBed.shared().withReaders { readers in
+            let card = try SimulatedCard(reader: readers[0], arguments: ["--tries", "0"])
+            defer { card.stop() }
+            try await Self.withService { service in
+                try await Self.waitForCards(service, readers)
+                #expect(await service.authenticate(Self.request("1234")).failure == .pinBlocked)
+                #expect(Self.pinVerifications(card).isEmpty)
+            }
+        }
+    }
+
+    @Test func aCardPulledAfterVerificationIsReportedAndTheNextLoginWorks() async throws {
+        try await CardBed.shared().withReaders { readers in
+            let card = try SimulatedCard(reader: readers[0])
+            defer { card.stop() }
+            try await Self.withService { service in
+                try await Self.waitForCards(service, readers)
+                try card.control("remove-after-verify")
+                let pulled = await service.authenticate(Self.request("1234"))
+                #expect(pulled.failure == .cardRemoved, "\(pulled)")
+                try card.waitForPresence(false)
+                try card.control("insert")
+                try card.waitForPresence(true)
+                try await Self.waitForCards(service, readers)
+                #expect(try await service.authenticate(Self.request("1234")).get().signature.count == 256)
+            }
+        }
+    }
+
+    @Test func aStalledCardTimesOutAndWorksAgainAfterResume() async throws {
+        try await CardBed.shared().withReaders { readers in
+            let card = try SimulatedCard(reader: readers[0])
+            defer { card.stop() }
+            try await Self.withService(.init(operationTimeout: .seconds(2))) { service in
+                try await Self.waitForCards(service, readers)
+                // Warm the session first, so that the stall hits a card call, not the first bind.
+                _ = try await service.status()
+                try card.control("stall")
+                #expect(await service.authenticate(Self.request("1234")).failure == .timeout)
+                // While the stalled call is under way the card is busy, never interleaved.
+                #expect(await service.authenticate(Self.request("1234")).failure == .busy)
+                try card.control("resume")
+                let deadline = ContinuousClock.now + .seconds(15)
+                var result = await service.authenticate(Self.request("1234"))
+                while result.failure == .busy, ContinuousClock.now < deadline {
+                    try await Task.sleep(for: .milliseconds(100))
+                    result = await service.authenticate(Self.request("1234"))
+                }
+                #expect(try result.get().signature.count == 256)
+            }
+        }
+    }
+
+    @Test func twoCardsNeedAReaderAndOnlyThatCardIsUsed() async throws {
+        try await CardBed.shared().withReaders(2) { readers in
+            let first = try SimulatedCard(reader: readers[0])
+            let second = try SimulatedCard(reader: readers[1], stateDirectory: first.stateDirectory.deletingLastPathComponent()
+                .appendingPathComponent("second-\(UUID().uuidString)"), arguments: ["--national-id", "899700099999"])
+            defer { first.stop(); second.stop() }
+            try await Self.withService { service in
+                try await Self.waitForCards(service, readers)
+                let refused = await service.authenticate(Self.request("1234"))
+                #expect(refused.failure == .readerRequired(readers: readers.map(\.name)))
+                #expect(Self.pinVerifications(first).isEmpty && Self.pinVerifications(second).isEmpty)
+                let chosen = try await service.authenticate(Self.request("1234", reader: readers[1].name)).get()
+                #expect(chosen.holder.nationalId.value == "899700099999")
+                #expect(Self.pinVerifications(first).isEmpty)
+                #expect(Self.pinVerifications(second).count == 1)
+            }
+        }
+    }
+
+    @Test func theNativePromptShowsOriginHolderAndTries() async throws {
+        try await CardBed.shared().withReaders { readers in
+            let card = try SimulatedCard(reader: readers[0])
+            defer { card.stop() }
+            let (program, log) = try PinentryPromptTests.program("--pin 1234")
+            try await Self.withService(.init(pinentryProgram: program, operationTimeout: .seconds(10))) { service in
+                try await Self.waitForCards(service, readers)
+                let result = await service.authenticate(AuthenticationRequest(origin: Self.origin, nonce: Self.nonce()))
+                #expect(try result.get().holder.nationalId.value == "899700012345")
+                let shown = try String(contentsOfFile: log, encoding: .utf8)
+                #expect(shown.contains(Self.origin))
+                #expect(shown.contains("CAMILLE TEST-CPS (899700012345)"))
+                #expect(shown.contains("Essais restants : 3"))
+            }
+        }
+    }
+
+    @Test func aPageMayNotSendThePINUnlessAllowed() async throws {
+        try await CardBed.shared().withReaders { readers in
+            let card = try SimulatedCard(reader: readers[0])
+            defer { card.stop() }
+            try await Self.withService { service in
+                try await Self.waitForCards(service, readers)
+                var request = Self.request("1234")
+                request.pagePINAllowed = false
+                #expect(await service.authenticate(request).failure == .pagePINNotAllowed)
+                #expect(await service.authenticate(AuthenticationRequest(origin: Self.origin, nonce: Self.nonce())).failure == .pinEntryUnavailable)
+                #expect(Self.pinVerifications(card).isEmpty)
+            }
+        }
+    }
+
+    @Test func statusListsTheReaderTheCardTheHolderAndTries() async throws {
+        try await CardBed.shared().withReaders { readers in
+            let card = try SimulatedCard(reader: readers[0], arguments: ["--profession", "Pharmacien"])
+            defer { card.stop() }
+            // Through the command line, as a sysadmin runs it: one JSON document on stdout.
+            let process = Process()
+            process.executableURL = TestEnvironment.binDirectory.appendingPathComponent("cps-bridge")
+            process.arguments = ["status", "--json"]
+            let out = Pipe()
+            process.standardOutput = out
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            let data = out.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            #expect(process.terminationStatus == 0)
+            let json = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+            #expect(json["v"] as? Int == 1)
+            let entries = try #require(json["readers"] as? [[String: Any]])
+            let entry = try #require(entries.first { $0["name"] as? String == readers[0].name })
+            let cardJSON = try #require(entry["card"] as? [String: Any])
+            #expect(cardJSON["kind"] as? String == "cps3")
+            let pin = try #require(cardJSON["pin"] as? [String: Any])
+            #expect(pin["triesLeft"] as? Int == 3)
+            #expect(pin["state"] as? String == "ok")
+            let holder = try #require(cardJSON["holder"] as? [String: Any])
+            #expect(holder["nationalId"] as? String == "899700012345")
+            #expect(holder["profession"] as? String == "Pharmacien")
+            // Empty readers are listed with a null card.
+            #expect(entries.contains { $0["name"] as? String != readers[0].name && $0["card"] is NSNull })
+        }
+    }
+}
+
+extension Result {
+    var failure: Failure? {
+        if case .failure(let error) = self { return error }
+        return nil
+    }
+}
+
+enum PCSCTestATR {
+    static let cps3: [UInt8] = [0x3B, 0xAC, 0x00, 0x40, 0x2A, 0x00, 0x12, 0x25, 0x00, 0x64, 0x80, 0x00, 0x03, 0x10, 0x00, 0x90, 0x00]
+}
+
+enum PKCS11ModuleForTests {
+    static func openSC() throws -> PKCS11Module { try PKCS11Module.load(path: TestEnvironment.openSCModulePath) }
+}
