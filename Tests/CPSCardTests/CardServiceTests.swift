@@ -252,3 +252,29 @@ enum PCSCTestATR {
 enum PKCS11ModuleForTests {
     static func openSC() throws -> PKCS11Module { try PKCS11Module.load(path: TestEnvironment.openSCModulePath) }
 }
+
+/// The card service across a pcscd restart (in the restart process of `make test`).
+@Suite(.enabled(if: TestEnvironment.runOpenSCTests, "needs pcscd, vpcd and OpenSC (make deps)"), .timeLimit(.minutes(2)))
+struct CardServicePCSCDRestartTests {
+    @Test func loginsWorkAgainAfterPCSCDRestarts() async throws {
+        let bed = try CardBed.shared()
+        try await bed.withExclusiveBed { readers in
+            let card = try SimulatedCard(reader: readers[0])
+            defer { card.stop() }
+            try await CardServiceTests.withService { service in
+                try await CardServiceTests.waitForCards(service, [readers[0]])
+                #expect(try await service.authenticate(CardServiceTests.request("1234")).get().signature.count == 256)
+                var events = service.monitor.events().makeAsyncIterator()
+                bed.stopPCSCD(signal: SIGKILL)
+                _ = try await ReaderMonitorTests.next(&events) { $0 == .serviceLost }
+                #expect(await service.status().problems.contains { $0.contains("pcscd") })
+                try bed.startPCSCD()
+                _ = try await ReaderMonitorTests.next(&events, timeout: .seconds(10)) { $0 == .serviceRestored }
+                try card.waitForPresence(true)
+                try await CardServiceTests.waitForCards(service, [readers[0]])
+                // The module was re-initialised: it sees the reader and the card again.
+                #expect(try await service.authenticate(CardServiceTests.request("1234")).get().signature.count == 256)
+            }
+        }
+    }
+}
