@@ -9,7 +9,7 @@ APT_PACKAGES := pcscd libpcsclite-dev vsmartcard-vpcd softhsm2 opensc libp11-kit
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 SWIFT_BUILD_FLAGS ?=
 
-.PHONY: all deps build test clean-beds
+.PHONY: all deps build test demo clean-beds
 
 all: build
 
@@ -37,6 +37,12 @@ test: build
 	swift test --skip-build $(SWIFT_BUILD_FLAGS) --no-parallel --skip PCSCDRestart || status=$$?; \
 	swift test --skip-build $(SWIFT_BUILD_FLAGS) --no-parallel --filter PCSCDRestart || status=$$?; \
 	exit $$status
+
+## demo: the main job on a machine with no reader: a simulated CPS3 card in a private
+## pcscd, what cps-bridge and stock OpenSC see of it, a signature that verifies.
+demo: deps
+	swift build $(SWIFT_BUILD_FLAGS)
+	@bash scripts/demo-card.sh
 
 ## clean-beds: stop any pcscd or simulated card a test run left behind
 clean-beds:

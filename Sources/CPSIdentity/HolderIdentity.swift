@@ -39,8 +39,8 @@ public struct HolderIdentity: Hashable, Sendable {
         givenName = attributes[.RDNAttributeType.givenName].flatMap(Self.nonEmpty)
         profession = attributes[.RDNAttributeType.title].flatMap(Self.nonEmpty)
         organization = attributes[.RDNAttributeType.organizationName].flatMap(Self.nonEmpty)
-        subject = certificate.subject.description
-        issuer = certificate.issuer.description
+        subject = certificate.subject.readable
+        issuer = certificate.issuer.readable
         notBefore = certificate.notValidBefore
         notAfter = certificate.notValidAfter
     }

@@ -105,3 +105,21 @@ import X509
         }
     }
 }
+
+@Suite struct ReadableNameTests {
+    @Test func subjectsUseShortNamesAndEscapes() throws {
+        let subject = DistinguishedName([
+            RelativeDistinguishedName([HolderIdentityTests.attr(HolderIdentityTests.cn, "810002813839"),
+                                       HolderIdentityTests.attr(HolderIdentityTests.sn, "DE LA TOUR, DIT \"X\""),
+                                       HolderIdentityTests.attr(HolderIdentityTests.gn, "ANNE")]),
+            RelativeDistinguishedName(HolderIdentityTests.attr(HolderIdentityTests.title, "Médecin")),
+            RelativeDistinguishedName(try .init(type: HolderIdentityTests.c, printableString: "FR")),
+        ])
+        let holder = try HolderIdentity(certificate: HolderIdentityTests.certificate(subject))
+        #expect(holder.subject.hasPrefix("C=FR,title=Médecin,"))
+        #expect(holder.subject.contains("SN=DE LA TOUR\\, DIT \\\"X\\\""))
+        #expect(holder.subject.contains("GN=ANNE"))
+        #expect(holder.subject.contains("CN=810002813839"))
+        #expect(!holder.subject.contains("2.5.4."))
+    }
+}
