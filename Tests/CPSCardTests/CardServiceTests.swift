@@ -190,6 +190,42 @@ struct CardServiceTests {
         }
     }
 
+    @Test func aLoginCanBeCancelled() async throws {
+        try await CardBed.shared().withReaders { readers in
+            let card = try SimulatedCard(reader: readers[0])
+            defer { card.stop() }
+            try await Self.withService(.init(operationTimeout: .seconds(30))) { service in
+                try await Self.waitForCards(service, readers)
+                _ = await service.status()
+                try card.control("stall")
+                let login = Task { await service.authenticate(Self.request("1234")) }
+                try await Task.sleep(for: .milliseconds(300))
+                login.cancel()
+                #expect(await login.value.failure == .cancelled)
+                try card.control("resume")
+            }
+        }
+    }
+
+    @Test func theNativePromptAsksToConfirmTheFinalTry() async throws {
+        try await CardBed.shared().withReaders { readers in
+            let card = try SimulatedCard(reader: readers[0], arguments: ["--tries", "1"])
+            defer { card.stop() }
+            let (refusing, _) = try PinentryPromptTests.program("--pin 1234 --confirm no")
+            try await Self.withService(.init(pinentryProgram: refusing, operationTimeout: .seconds(10))) { service in
+                try await Self.waitForCards(service, readers)
+                #expect(await service.authenticate(AuthenticationRequest(origin: Self.origin, nonce: Self.nonce())).failure == .cancelled)
+                #expect(Self.pinVerifications(card).isEmpty)
+            }
+            let (confirming, log) = try PinentryPromptTests.program("--pin 1234 --confirm yes")
+            try await Self.withService(.init(pinentryProgram: confirming, operationTimeout: .seconds(10))) { service in
+                try await Self.waitForCards(service, readers)
+                #expect(try await service.authenticate(AuthenticationRequest(origin: Self.origin, nonce: Self.nonce())).get().signature.count == 256)
+                #expect(try String(contentsOfFile: log, encoding: .utf8).contains("Dernier essai"))
+            }
+        }
+    }
+
     @Test func aPageMayNotSendThePINUnlessAllowed() async throws {
         try await CardBed.shared().withReaders { readers in
             let card = try SimulatedCard(reader: readers[0])
