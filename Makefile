@@ -1,6 +1,7 @@
 # cps-bridge: the two commands of the README, and what they need.
 #   make demo   the main job: the demo federator on a simulated CPS3 card
 #   make test   every test suite, through the real chain (private pcscd, vpcd, OpenSC, SoftHSM)
+#   make bench  the card-stack baselines in release (BENCHMARKS.md)
 SHELL := /bin/bash
 
 # Debian packages the build and the tests need. Always --no-install-recommends: without it
@@ -9,7 +10,7 @@ APT_PACKAGES := pcscd libpcsclite-dev vsmartcard-vpcd softhsm2 opensc libp11-kit
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 SWIFT_BUILD_FLAGS ?=
 
-.PHONY: all deps build test demo clean-beds
+.PHONY: all deps build test demo bench clean-beds
 
 all: build
 
@@ -43,6 +44,17 @@ test: build
 demo: deps
 	swift build $(SWIFT_BUILD_FLAGS)
 	@bash scripts/demo-card.sh
+
+## bench: build cps-bench and cps-card-sim in release (side by side: the bench starts the
+## simulator found next to itself) and run the three baselines of BENCHMARKS.md.
+## Each run starts and stops its own bed; nothing is left running.
+bench: deps
+	swift build -c release --product cps-card-sim
+	swift build -c release --product cps-bench
+	@bin=$$(swift build -c release --show-bin-path) && \
+	$$bin/cps-bench apdu-roundtrip && echo && \
+	$$bin/cps-bench pkcs11-sign && echo && \
+	$$bin/cps-bench pkcs11-inprocess
 
 ## clean-beds: stop any pcscd or simulated card a test run left behind
 clean-beds:

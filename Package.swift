@@ -91,6 +91,16 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Baseline figures of the card stack on the test bed (BENCHMARKS.md).
+        .executableTarget(
+            name: "cps-bench",
+            dependencies: [
+                "PCSC", "SmartCard", "PKCS11", "CardTestBed",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Benchmarks/cps-bench",
+            swiftSettings: swiftSettings
+        ),
         // Starts a private pcscd, vpcd readers and simulated cards for the tests (TESTBED.md).
         .target(name: "CardTestBed", dependencies: ["PCSC"], path: "Tests/CardTestBed", swiftSettings: swiftSettings),
         .testTarget(name: "SmartCardTests", dependencies: ["SmartCard"], swiftSettings: swiftSettings),

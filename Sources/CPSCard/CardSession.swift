@@ -175,9 +175,19 @@ public actor CardSession {
         }
     }
 
-    /// Ends a login (after a failure or a cancellation).
-    public func logout() {
+    /// Ends a login, whatever its outcome: `C_Logout`, then a warm reset of the card through
+    /// a connection of our own, so that the card itself forgets the verified PIN.
+    ///
+    /// `C_Logout` alone sends nothing to a CPS3 through OpenSC 0.23: the card would stay
+    /// verified, open to any program's raw APDUs, and OpenSC's iasecc driver would skip the
+    /// next VERIFY on its own hash of the last PIN. After the reset the card answers `63 Cx`
+    /// again and every login verifies the PIN on the card. OpenSC notices the reset on its
+    /// next call and re-selects the application by itself.
+    public func endLogin() {
         try? session?.logout()
+        if let connection = try? CardConnection(context: PCSCContext(), reader: reader) {
+            try? connection.disconnect(.reset)
+        }
     }
 
     /// A PKCS#11 or other error as the user's outcome: the card gone, or an internal failure.

@@ -5,6 +5,7 @@ import Crypto
 import _CryptoExtras
 import Foundation
 import Logging
+import PCSC
 import PKCS11
 import SwiftASN1
 import Testing
@@ -42,6 +43,15 @@ struct CardServiceTests {
                               pagePINAllowed: true, confirmFinalTry: confirm)
     }
 
+    /// The card's answer to a VERIFY status query (no PIN; spends no try), over PC/SC.
+    static func verificationStatus(_ reader: BedReader) throws -> UInt16 {
+        let connection = try CardConnection(context: PCSCContext(), reader: reader.name)
+        let answer = try connection.transmit([0x00, 0xA4, 0x09, 0x0C, 0x02, 0x3F, 0x00]) // SELECT MF
+        _ = answer
+        let status = try connection.transmit([0x00, 0x20, 0x00, 0x01])
+        return UInt16(status[status.count - 2]) << 8 | UInt16(status[status.count - 1])
+    }
+
     /// VERIFY commands that carried a PIN, from the card's log.
     static func pinVerifications(_ card: SimulatedCard) -> [String] {
         card.apduLog().filter { $0.contains("00 20 00 01 08") }
@@ -68,8 +78,16 @@ struct CardServiceTests {
                 let state = try await CardSession(reader: readers[0].name, presence: CardPresence(atr: PCSCTestATR.cps3),
                                                   module: #require(try? PKCS11ModuleForTests.openSC()), logger: .init(label: "t")).pinState()
                 #expect(state == .exact(triesLeft: 3, maxTries: 3))
-                // A second login on the warm session works as well.
+                // After the login the card itself no longer counts the PIN as verified (a
+                // VERIFY status query answers 63 C3, not 90 00) ...
+                try await Task.sleep(for: .milliseconds(200))
+                #expect(try Self.verificationStatus(readers[0]) == 0x63C3)
+                // ... and the next login verifies the PIN on the card again.
+                let before = Self.pinVerifications(card).count
                 #expect(try await service.authenticate(Self.request("1234")).get().signature.count == 256)
+                #expect(Self.pinVerifications(card).count == before + 1)
+                // A wrong PIN after a good one is refused by the card, not by a cache.
+                #expect(await service.authenticate(Self.request("4321")).failure == .pinIncorrect(triesLeft: 2))
             }
         }
     }
