@@ -82,6 +82,9 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The local API's policies (origins, Host, CORS, rates); the Hummingbird server comes next.
+        .target(name: "BridgeServer", swiftSettings: swiftSettings),
+        .testTarget(name: "BridgeServerTests", dependencies: ["BridgeServer"], swiftSettings: swiftSettings),
         .executableTarget(
             name: "cps-bridge",
             dependencies: [
