@@ -50,16 +50,7 @@ struct PKCS11ToolSign: AsyncParsableCommand {
     /// Runs pkcs11-tool with this process's environment (the bed's pcscd socket and OpenSC
     /// configuration); returns its status and output.
     static func tool(_ arguments: [String]) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: TestEnvironment.pkcs11ToolPath)
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        try TestEnvironment.pkcs11Tool(arguments, module: nil)
     }
 }
 

@@ -49,3 +49,21 @@ public struct TestBedError: Error, CustomStringConvertible {
     public let description: String
     public init(_ description: String) { self.description = description }
 }
+
+extension TestEnvironment {
+    /// Runs stock OpenSC's `pkcs11-tool` with this process's environment (the bed's pcscd
+    /// socket and OpenSC configuration) and returns its status and all its output.
+    /// `--module` comes first when `module` is given.
+    public static func pkcs11Tool(_ arguments: [String], module: String? = openSCModulePath) throws -> (status: Int32, output: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: pkcs11ToolPath)
+        process.arguments = (module.map { ["--module", $0] } ?? []) + arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+}

@@ -12,16 +12,7 @@ import X509
 struct PKCS11ToolTests {
     /// Runs pkcs11-tool on OpenSC with the bed's environment; returns status and all output.
     static func tool(_ arguments: [String]) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: TestEnvironment.pkcs11ToolPath)
-        process.arguments = ["--module", TestEnvironment.openSCModulePath] + arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        try TestEnvironment.pkcs11Tool(arguments)
     }
 
     /// The `pkcs11-tool -L` block of the slot whose reader is `reader`.
