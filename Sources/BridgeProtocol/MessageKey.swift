@@ -8,7 +8,14 @@ extension KeyedDecodingContainer where Key == MessageKey {
     /// Checks `v` is present, an integer, and `ProtocolLimits.version`.
     func checkVersion() throws {
         guard contains(.v) else { throw ProtocolError(.missingField("v")) }
-        let v = try decode(Int.self, forKey: .v)
+        let v: Int
+        do {
+            v = try decode(Int.self, forKey: .v)
+        } catch {
+            // JSONDecoder reports a number with a fraction, asked as an Int, as "not valid JSON".
+            guard (try? decode(Double.self, forKey: .v)) != nil else { throw error }
+            throw ProtocolError(.wrongType(field: "v", expected: "an integer"))
+        }
         guard v == ProtocolLimits.version else { throw ProtocolError(.unsupportedVersion(v)) }
     }
 

@@ -44,12 +44,12 @@ public struct Origin: Hashable, Sendable, CustomStringConvertible {
         guard text.unicodeScalars.allSatisfy({ (0x21...0x7E).contains($0.value) }) else {
             throw .invalidCharacter
         }
+        if text.contains("*") { throw .wildcard }
         guard let separator = text.range(of: "://") else { throw .missingScheme }
         guard let scheme = Scheme(rawValue: text[..<separator.lowerBound].lowercased()) else {
             throw .unsupportedScheme
         }
         let rest = text[separator.upperBound...]
-        if rest.contains("*") { throw .wildcard }
         if rest.contains("@") { throw .userinfo }
         if let index = rest.firstIndex(where: { "/?#".contains($0) }) {
             throw rest[index...] == "/" ? .trailingSlash : .pathQueryOrFragment
