@@ -19,6 +19,7 @@ let package = Package(
         .library(name: "CPSSimulator", targets: ["CPSSimulator"]),
         .library(name: "CPSIdentity", targets: ["CPSIdentity"]),
         .library(name: "CPSCard", targets: ["CPSCard"]),
+        .library(name: "BridgeProtocol", targets: ["BridgeProtocol"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.0.0"),
@@ -43,6 +44,8 @@ let package = Package(
         .target(name: "PCSC", dependencies: ["CPCSCLite"], swiftSettings: swiftSettings),
         .target(name: "PKCS11", dependencies: ["CPKCS11"], swiftSettings: swiftSettings),
         .target(name: "SmartCard", swiftSettings: swiftSettings),
+        // The wire protocol: a leaf, Foundation only, shared by the server and the verifier.
+        .target(name: "BridgeProtocol", swiftSettings: swiftSettings),
         .target(
             name: "CPSIdentity",
             dependencies: [
@@ -107,6 +110,18 @@ let package = Package(
         // Starts a private pcscd, vpcd readers and simulated cards for the tests (TESTBED.md).
         .target(name: "CardTestBed", dependencies: ["PCSC"], path: "Tests/CardTestBed", swiftSettings: swiftSettings),
         .testTarget(name: "SmartCardTests", dependencies: ["SmartCard"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "BridgeProtocolTests",
+            dependencies: [
+                "BridgeProtocol",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+            ],
+            resources: [.copy("Fixtures")],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "CPSIdentityTests",
             dependencies: [
