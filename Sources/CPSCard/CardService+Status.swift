@@ -32,3 +32,32 @@ extension CardService {
         return StatusReport(readers: readers, module: modulePath, problems: problems)
     }
 }
+
+extension CardService {
+    /// The authentication certificate and holder of the card in `reader` (or of the only CPx
+    /// card), without a PIN.
+    public func certificate(reader: String?) async -> Result<CardCredentials, AuthenticationError> {
+        await monitor.waitUntilSynchronised()
+        let withCards = monitor.readers.filter { $0.card?.kind.canAuthenticate == true }
+        let chosen: ReaderSnapshot
+        if let reader {
+            guard let found = monitor.readers.first(where: { $0.name == reader }) else {
+                return .failure(.readerRequired(readers: monitor.readers.map(\.name)))
+            }
+            chosen = found
+        } else {
+            guard !monitor.readers.isEmpty else { return .failure(.noReader) }
+            guard withCards.count <= 1 else { return .failure(.readerRequired(readers: withCards.map(\.name))) }
+            guard let only = withCards.first else { return .failure(.noCard) }
+            chosen = only
+        }
+        do throws(AuthenticationError) {
+            let session = try session(for: chosen)
+            return .success(try await withDeadline(configuration.operationTimeout) { () throws(AuthenticationError) in
+                try await session.readCredentials()
+            })
+        } catch {
+            return .failure(error)
+        }
+    }
+}

@@ -1,0 +1,66 @@
+import BridgeProtocol
+import CPSCard
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+
+/// `GET /v1/status` and `POST /v1/authenticate` (PROTOCOL.md).
+struct HTTPController: Sendable {
+    let cards: CardService
+    let gate: RequestGate
+    let logger: Logger
+
+    func addRoutes(to router: Router<BasicRequestContext>) {
+        router.get("/v1/status") { _, _ in
+            BridgeServer.json(StatusBody(readers: ReaderInfo.list(await cards.status())))
+        }
+        router.post("/v1/authenticate") { request, _ in
+            try await authenticate(request)
+        }
+    }
+
+    private func authenticate(_ request: Request) async throws -> Response {
+        // There is nothing to bind the signature to without the browser's Origin.
+        guard let origin = request.headers[.origin], case .allowed = gate.origins.decide(origin: origin) else {
+            return BridgeServer.error(ErrorPayload(code: .originNotAllowed, detail: "authenticate needs the Origin of an allowed page"))
+        }
+        let contentType = request.headers[.contentType]?.lowercased() ?? ""
+        guard contentType.hasPrefix("application/json") else {
+            return BridgeServer.error(ErrorPayload(code: .badRequest, detail: "the body must be JSON (Content-Type: application/json)"), status: 415)
+        }
+        guard gate.admitLogin(origin: origin) else {
+            return BridgeServer.error(ErrorPayload(code: .busy, detail: "too many logins: retry in a minute"), status: 429)
+        }
+        let buffer: ByteBuffer
+        do {
+            buffer = try await request.body.collect(upTo: BridgeServer.maxBodySize)
+        } catch {
+            return BridgeServer.error(ErrorPayload(code: .badRequest, detail: "the body is larger than \(BridgeServer.maxBodySize) bytes"), status: 413)
+        }
+        let body: AuthenticateBody
+        do {
+            body = try AuthenticateBody.decode(from: Data(buffer.readableBytesView))
+        } catch {
+            return BridgeServer.error(ErrorPayload(error))
+        }
+        let result = await cards.authenticate(body.request(origin: origin, policy: gate.origins))
+        switch result {
+        case .success(let result):
+            return BridgeServer.json(BridgeProtocol.AuthenticationResult(result))
+        case .failure(let error):
+            return BridgeServer.error(ErrorPayload(error))
+        }
+    }
+}
+
+extension AuthenticateBody {
+    /// The card layer's request: the origin from the browser's header, never from the body;
+    /// the page's PIN moved at once into a zeroed-on-release buffer.
+    func request(origin: String, policy: OriginPolicy) -> AuthenticationRequest {
+        AuthenticationRequest(origin: origin, nonce: nonce.text, reader: reader,
+                              pin: pin.map { SecretPIN(utf8: $0.revealText()) },
+                              pagePINAllowed: policy.maySendPIN(origin), confirmFinalTry: confirmFinalTry)
+    }
+}

@@ -1,0 +1,56 @@
+import BridgeProtocol
+import HTTPTypes
+import Hummingbird
+import Logging
+
+/// Runs before every route, HTTP and WebSocket upgrade alike: a foreign `Host` or a
+/// non-allowed `Origin` is refused with 403 before anything else happens (a WebSocket
+/// upgrade never gets its `101`); preflights are answered for allowed origins only; every
+/// response to an allowed origin, errors included, carries the exact CORS echo.
+struct SecurityMiddleware<Context: RequestContext>: RouterMiddleware {
+    let gate: RequestGate
+    let logger: Logger
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard gate.hosts.allows(request.head.authority) else {
+            logger.notice("refused: Host \(request.head.authority ?? "(none)") is not ours")
+            return BridgeServer.error(ErrorPayload(code: .hostNotAllowed))
+        }
+        let decision = gate.origins.decide(origin: request.headers[.origin])
+        if case .refused(let origin) = decision {
+            logger.notice("refused: origin \(origin) is not allowed")
+            return with(BridgeServer.error(ErrorPayload(code: .originNotAllowed)), decision)
+        }
+        if request.method == .options {
+            var headers: [String: String] = [:]
+            for field in request.headers { headers[field.name.canonicalName] = field.value }
+            guard let preflight = CORSPolicy.preflightHeaders(for: decision, requestHeaders: headers) else {
+                return BridgeServer.error(ErrorPayload(code: .originNotAllowed))
+            }
+            var response = Response(status: .noContent)
+            for header in preflight { response.headers[HTTPField.Name(header.name)!] = header.value }
+            return response
+        }
+        var originKey: String?
+        if case .allowed(let origin) = decision { originKey = origin }
+        guard gate.admitRequest(origin: originKey) else {
+            var response = BridgeServer.error(ErrorPayload(code: .busy, detail: "too many requests: retry later"), status: 429)
+            response.headers[.retryAfter] = String(gate.retryAfter(origin: originKey))
+            return with(response, decision)
+        }
+        let response: Response
+        do {
+            response = try await next(request, context)
+        } catch let error as HTTPError {
+            let payload = ErrorPayload(code: error.status.code == 415 ? .badRequest : .badRequest, detail: error.body ?? error.status.reasonPhrase)
+            response = BridgeServer.error(payload, status: error.status.code)
+        }
+        return with(response, decision)
+    }
+
+    private func with(_ response: Response, _ decision: OriginPolicy.Decision) -> Response {
+        var response = response
+        for header in CORSPolicy.responseHeaders(for: decision) { response.headers[HTTPField.Name(header.name)!] = header.value }
+        return response
+    }
+}

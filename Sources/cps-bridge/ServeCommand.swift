@@ -1,0 +1,61 @@
+import ArgumentParser
+import BridgeServer
+import CPSCard
+import Foundation
+import Logging
+import ServiceLifecycle
+import UnixSignals
+
+/// `cps-bridge serve`: the local login API on 127.0.0.1 (docs/CONFIGURATION.md).
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Serve the local login API (HTTP + WebSocket on 127.0.0.1) to the allowed federator origins."
+    )
+
+    @Option(help: "Where to listen: 127.0.0.1:PORT (loopback only). Default 127.0.0.1:24830.")
+    var listen: String?
+    @Option(name: .customLong("allow-origin"), help: "An allowed federator origin, https://host[:port]; repeat for several.")
+    var allowOrigins: [String] = []
+    @Option(name: .customLong("allow-page-pin"), help: "An allowed origin whose page may send the PIN itself; repeat for several.")
+    var allowPagePIN: [String] = []
+    @Flag(name: .customLong("allow-insecure-origins"), help: "Accept http:// origins (development and demo only).")
+    var allowInsecureOrigins = false
+    @Option(name: .customLong("pkcs11-module"), help: "The PKCS#11 module (default: Cryptolib CPS where installed, else OpenSC).")
+    var modulePath: String?
+    @Option(help: "A pinentry program for the native PIN prompt.")
+    var pinentry: String?
+    @Option(help: "A configuration file (key = value lines).")
+    var config: String?
+    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error, critical.")
+    var logLevel: String?
+
+    func run() async throws {
+        let environment = ProcessInfo.processInfo.environment
+        let file: String?
+        if let path = config ?? environment["CPS_BRIDGE_CONFIG"] {
+            guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw CommandFailure("cannot read the configuration file \(path)") }
+            file = text
+        } else {
+            file = nil
+        }
+        let settings = ServeConfiguration.Settings(listen: listen, allowOrigins: allowOrigins, allowPagePIN: allowPagePIN,
+                                                   allowInsecureOrigins: allowInsecureOrigins ? true : nil, modulePath: modulePath,
+                                                   pinentry: pinentry, logLevel: logLevel)
+        let configuration: ServeConfiguration
+        do {
+            configuration = try ServeConfiguration.resolve(commandLine: settings, environment: environment, file: file)
+        } catch {
+            throw CommandFailure("configuration: \(error)")
+        }
+        bootstrapLogging(level: Logger.Level(rawValue: configuration.logLevel) ?? .info)
+        let logger = Logger(label: "cps-bridge")
+        let cards = CardService(configuration: .init(modulePath: configuration.modulePath, pinentryProgram: configuration.pinentryProgram),
+                                logger: Logger(label: "cps-bridge.cards"))
+        let app = BridgeServer.application(configuration: configuration, cards: cards, logger: logger) { port in
+            logger.info("listening on \(configuration.host):\(port) for \(configuration.origins.allowed.sorted().joined(separator: " "))")
+        }
+        let group = ServiceGroup(services: [cards, app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        try await group.run()
+    }
+}
