@@ -16,7 +16,9 @@ struct SecurityMiddleware<Context: RequestContext>: RouterMiddleware {
             logger.notice("refused: Host \(request.head.authority ?? "(none)") is not ours")
             return BridgeServer.error(ErrorPayload(code: .hostNotAllowed))
         }
-        let decision = gate.origins.decide(origin: request.headers[.origin])
+        // Browsers send one Origin; several are refused rather than guessed at.
+        let origins = request.headers[values: .origin]
+        let decision = origins.count > 1 ? .refused(origins.joined(separator: ", ")) : gate.origins.decide(origin: origins.first)
         if case .refused(let origin) = decision {
             logger.notice("refused: origin \(origin) is not allowed")
             return with(BridgeServer.error(ErrorPayload(code: .originNotAllowed)), decision)

@@ -1,0 +1,122 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A minimal WebSocket client over a plain socket, for tests: it sends exactly the headers a
+/// browser would (one `Origin`, `Host: 127.0.0.1:PORT`), so that the server's checks are
+/// tested as a browser meets them. Blocking, with a receive timeout.
+final class RawWebSocket {
+    private let fd: Int32
+    private var buffer: [UInt8] = []
+    let status: Int
+    let responseHead: String
+
+    init(port: Int, path: String = "/v1/ws", origin: String?, host: String? = nil, timeoutSeconds: Int = 10) throws {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        self.fd = fd
+        var timeout = timeval(tv_sec: timeoutSeconds, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_port = in_port_t(UInt16(port).bigEndian)
+        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else { close(fd); throw RawWebSocketError.io("connect") }
+        var head = "GET \(path) HTTP/1.1\r\nHost: \(host ?? "127.0.0.1:\(port)")\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+        head += "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
+        if let origin { head += "Origin: \(origin)\r\n" }
+        head += "\r\n"
+        try Self.write(fd, Array(head.utf8))
+        var received: [UInt8] = []
+        while true {
+            if let end = Self.find(received, [13, 10, 13, 10]) {
+                responseHead = String(decoding: received[..<end], as: UTF8.self)
+                buffer = Array(received[(end + 4)...])
+                break
+            }
+            let chunk = try Self.read(fd)
+            guard !chunk.isEmpty else {
+                responseHead = String(decoding: received, as: UTF8.self)
+                break
+            }
+            received += chunk
+        }
+        status = Int(responseHead.split(separator: " ").dropFirst().first ?? "") ?? 0
+    }
+
+    deinit { close(fd) }
+
+    /// Sends a text frame (masked, as a client must).
+    func send(_ text: String) throws {
+        let payload = Array(text.utf8)
+        var frame: [UInt8] = [0x81]
+        if payload.count < 126 {
+            frame.append(0x80 | UInt8(payload.count))
+        } else {
+            frame += [0x80 | 126, UInt8(payload.count >> 8), UInt8(payload.count & 0xFF)]
+        }
+        let mask: [UInt8] = (0..<4).map { _ in UInt8.random(in: 0...255) }
+        frame += mask
+        frame += payload.enumerated().map { $0.element ^ mask[$0.offset % 4] }
+        try Self.write(fd, frame)
+    }
+
+    /// The next text message, or `nil` when the server closed the connection.
+    func receive() throws -> String? {
+        while true {
+            guard let (opcode, payload) = try nextFrame() else { return nil }
+            switch opcode {
+            case 0x1: return String(decoding: payload, as: UTF8.self)
+            case 0x8: return nil
+            default: continue // ping, pong, binary: not used here
+            }
+        }
+    }
+
+    private func nextFrame() throws -> (UInt8, [UInt8])? {
+        guard let header = try take(2) else { return nil }
+        var length = Int(header[1] & 0x7F)
+        if length == 126 {
+            guard let ext = try take(2) else { return nil }
+            length = Int(ext[0]) << 8 | Int(ext[1])
+        } else if length == 127 {
+            guard let ext = try take(8) else { return nil }
+            length = ext.reduce(0) { $0 << 8 | Int($1) }
+        }
+        guard let payload = try take(length) else { return nil }
+        return (header[0] & 0x0F, payload)
+    }
+
+    private func take(_ count: Int) throws -> [UInt8]? {
+        while buffer.count < count {
+            let chunk = try Self.read(fd)
+            if chunk.isEmpty { return nil }
+            buffer += chunk
+        }
+        defer { buffer.removeFirst(count) }
+        return Array(buffer.prefix(count))
+    }
+
+    private static func read(_ fd: Int32) throws -> [UInt8] {
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        let n = Glibc.read(fd, &chunk, chunk.count)
+        if n < 0 { throw RawWebSocketError.io("read (timeout?)") }
+        return Array(chunk.prefix(n))
+    }
+
+    private static func write(_ fd: Int32, _ bytes: [UInt8]) throws {
+        let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+        guard n == bytes.count else { throw RawWebSocketError.io("write") }
+    }
+
+    private static func find(_ haystack: [UInt8], _ needle: [UInt8]) -> Int? {
+        guard haystack.count >= needle.count else { return nil }
+        for i in 0...(haystack.count - needle.count) where Array(haystack[i..<(i + needle.count)]) == needle { return i }
+        return nil
+    }
+}
+
+enum RawWebSocketError: Error { case io(String) }

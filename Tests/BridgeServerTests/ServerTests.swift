@@ -1,0 +1,289 @@
+import BridgeProtocol
+import BridgeServer
+import CardTestBed
+import CPSCard
+import Crypto
+import _CryptoExtras
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import HTTPTypes
+import Logging
+import ServiceLifecycle
+import Synchronization
+import Testing
+import X509
+import SwiftASN1
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The daemon's API through the real chain: the bed's pcscd, `cps-card-sim`, stock OpenSC,
+/// the Hummingbird server on a loopback port, a real HTTP and WebSocket client.
+@Suite(.enabled(if: TestEnvironment.runOpenSCTests, "needs pcscd, vpcd and OpenSC (make deps)"), .timeLimit(.minutes(2)))
+struct ServerTests {
+    static let page = "https://auth.esw.esante.gouv.fr"
+    static let other = "https://wallet.esw.esante.gouv.fr"
+
+    /// A running daemon on a free port; stopped when `body` returns.
+    static func withDaemon<T>(_ body: (Int) async throws -> T) async throws -> T {
+        _ = try CardBed.shared()
+        let port = try freePort()
+        let configuration = try ServeConfiguration.resolve(
+            commandLine: .init(listen: "127.0.0.1:\(port)", allowOrigins: [page, other], allowPagePIN: [page]), environment: [:], file: nil)
+        let cards = CardService(configuration: .init(operationTimeout: .seconds(10)))
+        let ready = Mutex(false)
+        let app = BridgeServer.application(configuration: configuration, cards: cards, logger: Logger(label: "test")) { _ in
+            ready.withLock { $0 = true }
+        }
+        let group = ServiceGroup(services: [cards, app], logger: Logger(label: "test"))
+        let running = Task { try await group.run() }
+        defer { running.cancel() }
+        let deadline = ContinuousClock.now + .seconds(10)
+        while !ready.withLock({ $0 }) && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
+        await cards.monitor.waitUntilSynchronised()
+        return try await body(port)
+    }
+
+    static func freePort() throws -> Int {
+        for _ in 0..<50 {
+            let port = Int.random(in: 30000...60000)
+            if CardBedPort.isFree(port) { return port }
+        }
+        throw TestBedError("no free port")
+    }
+
+    struct Reply {
+        var status: Int
+        var headers: [String: String]
+        var json: [String: Any]
+    }
+
+    /// One HTTP request with exactly these headers (URLSession adds none that matter here).
+    static func http(_ port: Int, _ method: String, _ path: String, headers: [String: String] = [:], body: String? = nil) async throws -> Reply {
+        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)\(path)")!)
+        request.httpMethod = method
+        for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
+        request.httpBody = body.map { Data($0.utf8) }
+        let (data, response) = try await URLSession.shared.data(for: request)
+        let http = try #require(response as? HTTPURLResponse)
+        var fields: [String: String] = [:]
+        for (key, value) in http.allHeaderFields { fields[String(describing: key).lowercased()] = String(describing: value) }
+        let json = (try? JSONSerialization.jsonObject(with: data) as? [String: Any]) ?? [:]
+        return Reply(status: http.statusCode, headers: fields, json: json)
+    }
+
+    static func nonce() -> String { Data((0..<32).map { _ in UInt8.random(in: 0...255) }).base64EncodedString() }
+
+    static func errorCode(_ reply: Reply) -> String? { (reply.json["error"] as? [String: Any])?["code"] as? String }
+
+    /// Checks a token's signature over `origin` and `nonce` with its own certificate.
+    static func verify(token: [String: Any], origin: String, nonce: String) throws -> Bool {
+        #expect(token["format"] as? String == "web-eid:1.0")
+        #expect(token["algorithm"] as? String == "RS256")
+        let certificate = try Certificate(derEncoded: Array(Data(base64Encoded: try #require(token["unverifiedCertificate"] as? String))!))
+        let key = try #require(_RSA.Signing.PublicKey(certificate.publicKey))
+        let signature = _RSA.Signing.RSASignature(rawRepresentation: Data(base64Encoded: try #require(token["signature"] as? String))!)
+        let signed = Data(SHA256.hash(data: Data(origin.utf8))) + Data(SHA256.hash(data: Data(nonce.utf8)))
+        return key.isValidSignature(signature, for: SHA256.hash(data: signed), padding: .insecurePKCS1v1_5)
+    }
+
+    @Test func authenticateOverHTTPReturnsATokenForTheOriginAndNonce() async throws {
+        try await CardBed.shared().withReaders { readers in
+            let card = try SimulatedCard(reader: readers[0])
+            defer { card.stop() }
+            try await Self.withDaemon { port in
+                let nonce = Self.nonce()
+                let reply = try await Self.http(port, "POST", "/v1/authenticate",
+                                                headers: ["Origin": Self.page, "Content-Type": "application/json"],
+                                                body: "{\"nonce\":\"\(nonce)\",\"pin\":\"1234\"}")
+                #expect(reply.status == 200, "\(reply.json)")
+                #expect(reply.headers["access-control-allow-origin"] == Self.page)
+                #expect(reply.headers["vary"]?.contains("Origin") == true)
+                let token = try #require(reply.json["token"] as? [String: Any])
+                #expect(try Self.verify(token: token, origin: Self.page, nonce: nonce))
+                #expect(try !Self.verify(token: token, origin: Self.other, nonce: nonce))
+                #expect((reply.json["holder"] as? [String: Any])?["nationalId"] as? String == "899700012345")
+            }
+        }
+    }
+
+    @Test func refusedRequestsNeverTouchTheCard() async throws {
+        try await CardBed.shared().withReaders { readers in
+            let card = try SimulatedCard(reader: readers[0])
+            defer { card.stop() }
+            try await Self.withDaemon { port in
+                let before = card.apduLog().count
+                let body = "{\"nonce\":\"\(Self.nonce())\",\"pin\":\"1234\"}"
+                let json = ["Content-Type": "application/json"]
+                // Hostile or near-miss origins, on every path.
+                for origin in ["https://evil.example", "null", "http://auth.esw.esante.gouv.fr", "https://auth.esw.esante.gouv.fr:8443",
+                               "https://auth.esw.esante.gouv.fr.evil.com", "https://esw.esante.gouv.fr", "https://xauth.esw.esante.gouv.fr"] {
+                    for (method, path) in [("GET", "/v1/status"), ("POST", "/v1/authenticate"), ("GET", "/nowhere")] {
+                        let reply = try await Self.http(port, method, path, headers: json.merging(["Origin": origin]) { a, _ in a }, body: method == "POST" ? body : nil)
+                        #expect(reply.status == 403, "\(origin) \(path)")
+                        #expect(Self.errorCode(reply) == "originNotAllowed")
+                        #expect(reply.headers["access-control-allow-origin"] == nil)
+                    }
+                }
+                // A foreign Host (DNS rebinding).
+                let rebound = try await Self.http(port, "GET", "/v1/status", headers: ["Host": "evil.example:\(port)"])
+                #expect(rebound.status == 403)
+                #expect(Self.errorCode(rebound) == "hostNotAllowed")
+                // Form-encoded and text/plain bodies (no preflight in a browser): refused.
+                for type in ["application/x-www-form-urlencoded", "text/plain", "multipart/form-data; boundary=x"] {
+                    let reply = try await Self.http(port, "POST", "/v1/authenticate", headers: ["Origin": Self.page, "Content-Type": type], body: body)
+                    #expect(reply.status == 415, "\(type)")
+                    #expect(reply.headers["access-control-allow-origin"] == Self.page)
+                }
+                // No Origin: a local program may read the status, never authenticate.
+                let local = try await Self.http(port, "POST", "/v1/authenticate", headers: json, body: body)
+                #expect(local.status == 403)
+                #expect(Self.errorCode(local) == "originNotAllowed")
+                // Malformed nonces: badRequest before anything touches the card.
+                for nonce in ["", "abc", String(repeating: "A", count: 43), String(repeating: "A", count: 132), "not base64 at all but long enough to pass the length check!!"] {
+                    let reply = try await Self.http(port, "POST", "/v1/authenticate", headers: json.merging(["Origin": Self.page]) { a, _ in a },
+                                                    body: "{\"nonce\":\"\(nonce)\",\"pin\":\"1234\"}")
+                    #expect(reply.status == 400, "\(nonce)")
+                    #expect(Self.errorCode(reply) == "badRequest")
+                }
+                // A page PIN from an allowed origin that may not send one.
+                let notAllowed = try await Self.http(port, "POST", "/v1/authenticate", headers: json.merging(["Origin": Self.other]) { a, _ in a }, body: body)
+                #expect(notAllowed.status == 403)
+                #expect(Self.errorCode(notAllowed) == "pagePinNotAllowed")
+                #expect(card.apduLog().count == before, "a refused request reached the card")
+                let status = try await Self.http(port, "GET", "/v1/status")
+                #expect(status.status == 200)
+                #expect(status.headers["access-control-allow-origin"] == nil)
+            }
+        }
+    }
+
+    @Test func preflightsAreAnsweredForAllowedOriginsOnly() async throws {
+        try await Self.withDaemon { port in
+            let allowed = try await Self.http(port, "OPTIONS", "/v1/authenticate", headers: [
+                "Origin": Self.page, "Access-Control-Request-Method": "POST", "Access-Control-Request-Private-Network": "true"])
+            #expect(allowed.status == 204)
+            #expect(allowed.headers["access-control-allow-origin"] == Self.page)
+            #expect(allowed.headers["access-control-allow-private-network"] == "true")
+            let refused = try await Self.http(port, "OPTIONS", "/v1/authenticate", headers: [
+                "Origin": "https://evil.example", "Access-Control-Request-Method": "POST", "Access-Control-Request-Private-Network": "true"])
+            #expect(refused.status == 403)
+            #expect(refused.headers["access-control-allow-private-network"] == nil)
+        }
+    }
+
+    /// A WebSocket session on a thread of its own: connects with `origin`, sends `send`, and
+    /// collects texts until `until` is satisfied (or the server closes); `during` runs beside it.
+    static func webSocket(_ port: Int, origin: String?, send: [String] = [], until: @escaping @Sendable ([String]) -> Bool,
+                          during: @escaping @Sendable () async throws -> Void = {}) async throws -> [String] {
+        let side = Task { try await during() }
+        defer { side.cancel() }
+        return try await Task.detached {
+            let socket = try RawWebSocket(port: port, origin: origin)
+            guard socket.status == 101 else { throw RawWebSocketError.io("upgrade refused: \(socket.status)") }
+            for text in send { try socket.send(text) }
+            var texts: [String] = []
+            while let text = try socket.receive() {
+                texts.append(text)
+                if until(texts) { break }
+            }
+            return texts
+        }.value
+    }
+
+    static func object(_ text: String) -> [String: Any] {
+        (try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any]) ?? [:]
+    }
+
+    @Test func aWebSocketGetsTheStatusThenEvents() async throws {
+        try await CardBed.shared().withReaders { readers in
+            try await Self.withDaemon { port in
+                let reader = readers[0]
+                let holder = CardHolder()
+                defer { holder.stop() }
+                let texts = try await Self.webSocket(port, origin: Self.page, until: { texts in
+                    texts.contains { Self.object($0)["event"] as? String == "cardRemoved" }
+                }, during: {
+                    try await Task.sleep(for: .milliseconds(300))
+                    let inserted = try SimulatedCard(reader: reader)
+                    holder.set(inserted)
+                    try await Task.sleep(for: .milliseconds(500))
+                    try inserted.control("remove")
+                })
+                let messages = texts.map(Self.object)
+                #expect(messages.first?["type"] as? String == "status")
+                #expect((messages.first?["readers"] as? [Any])?.isEmpty == false)
+                let events = messages.filter { $0["type"] as? String == "event" && $0["reader"] as? String == reader.name }
+                #expect(events.map { $0["event"] as? String } == ["cardInserted", "cardRemoved"])
+                #expect((events.first?["card"] as? [String: Any])?["kind"] as? String == "cps3")
+            }
+        }
+    }
+
+    @Test func authenticateOverWebSocketAnswersByID() async throws {
+        try await CardBed.shared().withReaders { readers in
+            let card = try SimulatedCard(reader: readers[0])
+            defer { card.stop() }
+            try await Self.withDaemon { port in
+                let nonce = Self.nonce()
+                let texts = try await Self.webSocket(port, origin: Self.page, send: [
+                    "{\"v\":1,\"type\":\"authenticate\",\"id\":\"7\",\"nonce\":\"\(nonce)\",\"pin\":\"1234\"}",
+                    "{\"v\":1,\"type\":\"nonsense\",\"id\":\"8\"}",
+                ], until: { texts in texts.contains { Self.object($0)["id"] as? String == "7" } })
+                let answer = try #require(texts.map(Self.object).first { $0["id"] as? String == "7" })
+                #expect(answer["type"] as? String == "result")
+                #expect(try Self.verify(token: try #require(answer["token"] as? [String: Any]), origin: Self.page, nonce: nonce))
+                // The unknown request is refused with its own id.
+                #expect(texts.contains { $0.contains("\"id\":\"8\"") && $0.contains("\"code\":\"badRequest\"") && $0.contains("\"type\":\"error\"") })
+            }
+        }
+    }
+
+    @Test func aWebSocketUpgradeFromAnotherOriginOrHostIsRefusedBeforeUpgrading() async throws {
+        try await Self.withDaemon { port in
+            for origin in ["https://evil.example", "null", "http://auth.esw.esante.gouv.fr", "https://auth.esw.esante.gouv.fr.evil.com"] {
+                let socket = try RawWebSocket(port: port, origin: origin)
+                // Refused before any 101 (Hummingbird's upgrade handler answers a declined
+                // upgrade with 400; see the issue notes).
+                #expect(socket.status == 400 || socket.status == 403, "\(origin): \(socket.status)")
+                #expect(try socket.receive() == nil)
+            }
+            let rebound = try RawWebSocket(port: port, origin: Self.page, host: "evil.example:\(port)")
+            #expect(rebound.status == 400 || rebound.status == 403)
+            // A local program (no Origin) may watch the status.
+            let local = try RawWebSocket(port: port, origin: nil)
+            #expect(local.status == 101)
+            #expect(Self.object(try #require(try local.receive()))["type"] as? String == "status")
+            // ... but not authenticate.
+            try local.send("{\"v\":1,\"type\":\"authenticate\",\"id\":\"1\",\"nonce\":\"\(Self.nonce())\"}")
+            var answer: [String: Any] = [:]
+            while answer["id"] as? String != "1", let text = try local.receive() { answer = Self.object(text) }
+            #expect(answer["code"] as? String == "originNotAllowed")
+        }
+    }
+}
+
+/// Whether a TCP port is free on 127.0.0.1.
+enum CardBedPort {
+    static func isFree(_ port: Int) -> Bool {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_port = in_port_t(UInt16(port).bigEndian)
+        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+        return withUnsafePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
+        }
+    }
+}
+
+/// The simulated card a test starts from inside a WebSocket session, stopped at the end.
+final class CardHolder: Sendable {
+    private let card = Mutex<SimulatedCard?>(nil)
+    func set(_ value: SimulatedCard) { card.withLock { $0 = value } }
+    func stop() { card.withLock { $0?.stop() } }
+}
