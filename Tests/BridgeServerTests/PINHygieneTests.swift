@@ -1,0 +1,45 @@
+import BridgeServer
+import CardTestBed
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import Testing
+
+/// `cps-bridge serve` as a sysadmin runs it, at the most verbose log level: a distinctive
+/// PIN, right and wrong, leaves no trace in its log, in ASCII, hex or BCD.
+@Suite(.enabled(if: TestEnvironment.runOpenSCTests, "needs pcscd, vpcd and OpenSC (make deps)"), .timeLimit(.minutes(2)))
+struct PINHygieneTests {
+    @Test func aTraceLevelRunNeverLogsThePIN() async throws {
+        try await CardBed.shared().withReaders { readers in
+            let pin = "7391"
+            let card = try SimulatedCard(reader: readers[0], arguments: ["--pin", pin])
+            defer { card.stop() }
+            let port = try ServerTests.freePort()
+            let log = card.stateDirectory.appendingPathComponent("daemon.log").path
+            let daemon = try ChildProcess([
+                TestEnvironment.binDirectory.appendingPathComponent("cps-bridge").path, "serve",
+                "--listen", "127.0.0.1:\(port)", "--allow-origin", ServerTests.page, "--allow-page-pin", ServerTests.page,
+                "--log-level", "trace",
+            ], logPath: log)
+            defer { daemon.stop() }
+            let deadline = ContinuousClock.now + .seconds(15)
+            while !((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").contains("listening on") {
+                guard ContinuousClock.now < deadline, daemon.isRunning else { throw TestBedError("serve did not start: \(daemon.log)") }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            let headers = ["Origin": ServerTests.page, "Content-Type": "application/json"]
+            let wrong = try await ServerTests.http(port, "POST", "/v1/authenticate", headers: headers,
+                                                   body: "{\"nonce\":\"\(ServerTests.nonce())\",\"pin\":\"7390\"}")
+            #expect(ServerTests.errorCode(wrong) == "pinIncorrect")
+            let right = try await ServerTests.http(port, "POST", "/v1/authenticate", headers: headers,
+                                                   body: "{\"nonce\":\"\(ServerTests.nonce())\",\"pin\":\"\(pin)\"}")
+            #expect(right.status == 200)
+            let text = try String(contentsOfFile: log, encoding: .utf8)
+            #expect(text.contains("trace") || text.contains("debug"), "the log is at its most verbose")
+            for candidate in ["7391", "7390", "37 33 39 31", "37333931", "37 33 39 30", "37333930", "73 91", "7391FF", "24 73 91"] {
+                #expect(!text.contains(candidate), "\(candidate) found in the daemon's log")
+            }
+        }
+    }
+}
