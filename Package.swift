@@ -121,7 +121,7 @@ let package = Package(
         .executableTarget(
             name: "cps-bridge",
             dependencies: [
-                "CPSCard", "CPSIdentity", "PCSC", "PKCS11", "BridgeServer",
+                "CPSCard", "CPSIdentity", "PCSC", "PKCS11", "BridgeServer", "BridgeProtocol",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),

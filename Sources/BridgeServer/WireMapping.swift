@@ -22,7 +22,9 @@ extension CardInfo {
 }
 
 extension ReaderInfo {
-    static func list(_ report: StatusReport) -> [ReaderInfo] {
+    /// The readers of a status report as the wire shows them (`GET /v1/status`, the
+    /// WebSocket's status, `cps-bridge status --json`).
+    public static func list(_ report: StatusReport) -> [ReaderInfo] {
         report.readers.map { ReaderInfo(name: $0.name, card: $0.card.map(CardInfo.init)) }
     }
 }

@@ -1,10 +1,8 @@
 import CPSIdentity
-import SmartCard
 
-/// The readers, cards, holders and PIN states: what `cps-bridge status --json` prints and
-/// `GET /v1/status` answers (`{"v":1,"readers":[{"name":...,"card":{...}|null}]}`).
-public struct StatusReport: Encodable, Sendable {
-    public var v = 1
+/// The readers, cards, holders and PIN states, as the card layer knows them. The wire shape
+/// (`GET /v1/status`, `cps-bridge status --json`) is BridgeProtocol's `StatusBody`.
+public struct StatusReport: Sendable {
     public var readers: [ReaderStatus]
     /// The PKCS#11 module in use (its path), or `null` when none could be loaded.
     public var module: String?
@@ -18,7 +16,7 @@ public struct StatusReport: Encodable, Sendable {
     }
 }
 
-public struct ReaderStatus: Encodable, Sendable {
+public struct ReaderStatus: Sendable {
     public var name: String
     public var card: CardStatus?
 
@@ -26,20 +24,11 @@ public struct ReaderStatus: Encodable, Sendable {
         self.name = name
         self.card = card
     }
-
-    enum CodingKeys: String, CodingKey { case name, card }
-
-    /// `card` is written as `null` for an empty reader, never left out.
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(name, forKey: .name)
-        try c.encode(card, forKey: .card)
-    }
 }
 
-public struct CardStatus: Encodable, Sendable {
+public struct CardStatus: Sendable {
     public var kind: CardKind
-    public var atr: String
+    public var atr: [UInt8]
     public var pin: PINState?
     public var holder: HolderIdentity?
     /// Why the card cannot be used or read, for a person.
@@ -47,7 +36,7 @@ public struct CardStatus: Encodable, Sendable {
 
     public init(kind: CardKind, atr: [UInt8], pin: PINState?, holder: HolderIdentity?, problem: String?) {
         self.kind = kind
-        self.atr = atr.hexString
+        self.atr = atr
         self.pin = pin
         self.holder = holder
         self.problem = problem

@@ -1,4 +1,6 @@
 import ArgumentParser
+import BridgeProtocol
+import BridgeServer
 import CPSCard
 import CPSIdentity
 import Foundation
@@ -27,7 +29,7 @@ struct StatusCommand: AsyncParsableCommand {
         let report = await service.status()
         running.cancel()
         if json {
-            try printJSON(report)
+            try printJSON(StatusDocument(report))
         } else {
             print(Self.text(report), terminator: "")
         }
@@ -52,6 +54,21 @@ struct StatusCommand: AsyncParsableCommand {
         }
         for problem in report.problems { out += "Problem: \(problem)\n" }
         return out
+    }
+}
+
+/// `GET /v1/status`'s document (BridgeProtocol's wire types), with what a sysadmin also wants:
+/// the module in use and the problems found.
+struct StatusDocument: Encodable {
+    let v = 1
+    let readers: [ReaderInfo]
+    let module: String?
+    let problems: [String]
+
+    init(_ report: StatusReport) {
+        readers = ReaderInfo.list(report)
+        module = report.module
+        problems = report.problems
     }
 }
 

@@ -49,7 +49,7 @@ struct ServerTests {
     static func freePort() throws -> Int {
         for _ in 0..<50 {
             let port = Int.random(in: 30000...60000)
-            if CardBedPort.isFree(port) { return port }
+            if CardBed.isPortFree(port) { return port }
         }
         throw TestBedError("no free port")
     }
@@ -261,22 +261,6 @@ struct ServerTests {
             var answer: [String: Any] = [:]
             while answer["id"] as? String != "1", let text = try local.receive() { answer = Self.object(text) }
             #expect(answer["code"] as? String == "originNotAllowed")
-        }
-    }
-}
-
-/// Whether a TCP port is free on 127.0.0.1.
-enum CardBedPort {
-    static func isFree(_ port: Int) -> Bool {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { return false }
-        defer { close(fd) }
-        var addr = sockaddr_in()
-        addr.sin_family = sa_family_t(AF_INET)
-        addr.sin_port = in_port_t(UInt16(port).bigEndian)
-        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-        return withUnsafePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
         }
     }
 }

@@ -208,7 +208,8 @@ public final class CardBed: @unchecked Sendable {
         throw TestBedError("no run of \(count) free ports")
     }
 
-    static func isPortFree(_ port: Int) -> Bool {
+    /// Whether nothing listens on TCP `port` of 127.0.0.1.
+    public static func isPortFree(_ port: Int) -> Bool {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { return false }
         defer { close(fd) }
