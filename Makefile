@@ -40,7 +40,7 @@ test: build
 	exit $$status
 
 ## demo: the main job on a machine with no reader: a simulated CPS3 card in a private
-## pcscd, what cps-bridge and stock OpenSC see of it, a signature that verifies.
+## pcscd, what cps-bridge sees of it, a login through cps-bridge serve, OpenSC's signature.
 demo: deps
 	swift build $(SWIFT_BUILD_FLAGS)
 	@bash scripts/demo-card.sh

@@ -34,6 +34,21 @@ sleep 0.6   # pcscd polls its readers every ~400 ms
 echo "== cps-bridge status (readers, card, holder, PIN tries: no try spent)"
 "$BIN/cps-bridge" status
 echo
+echo "== the daemon: cps-bridge serve, then a login as a federator page would ask for it"
+API_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
+"$BIN/cps-bridge" serve --listen "127.0.0.1:$API_PORT" --allow-origin https://federator.example \
+  --allow-page-pin https://federator.example > "$D/serve.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 100); do grep -q "listening on" "$D/serve.log" 2>/dev/null && break; sleep 0.1; done
+NONCE=$(python3 -c 'import base64,os; print(base64.b64encode(os.urandom(32)).decode())')
+echo "  POST /v1/authenticate from https://federator.example, PIN 1234:"
+curl -s -H "Origin: https://federator.example" -H "Content-Type: application/json" \
+  -d "{\"nonce\":\"$NONCE\",\"pin\":\"1234\"}" "http://127.0.0.1:$API_PORT/v1/authenticate" |
+  python3 -c 'import json,sys; r=json.load(sys.stdin); t=r.get("token",{}); print("  holder:", json.dumps(r.get("holder"), ensure_ascii=False)); print("  token:", t.get("format"), t.get("algorithm"), "signature", t.get("signature","")[:24]+"...") if t else print("  error:", r)'
+echo "  the same from another site:"
+curl -s -o /dev/null -w "  HTTP %{http_code}\n" -H "Origin: https://evil.example" -H "Content-Type: application/json" \
+  -d "{\"nonce\":\"$NONCE\",\"pin\":\"1234\"}" "http://127.0.0.1:$API_PORT/v1/authenticate"
+echo
 echo "== stock OpenSC signs with the card (pkcs11-tool --login --pin 1234 --sign)"
 printf 'cps-bridge demo' > "$D/message"
 openssl dgst -sha256 -binary "$D/message" > "$D/hash"

@@ -69,8 +69,16 @@ public final class CardService: Service, Sendable {
     /// The module in use, if one loaded.
     public var modulePath: String? { try? module.get().path }
 
+    /// Runs the reader monitor and follows its events until the task is cancelled or the
+    /// service group shuts down (SIGTERM, SIGINT).
     public func run() async throws {
         let events = monitor.events()
+        try await cancelWhenGracefulShutdown {
+            try await self.runMonitor(events)
+        }
+    }
+
+    private func runMonitor(_ events: AsyncStream<ReaderEvent>) async throws {
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await self.monitor.run() }
             group.addTask {

@@ -5,6 +5,9 @@ import Foundation
 import FoundationNetworking
 #endif
 import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// `cps-bridge serve` as a sysadmin runs it, at the most verbose log level: a distinctive
 /// PIN, right and wrong, leaves no trace in its log, in ASCII, hex or BCD.
@@ -40,6 +43,11 @@ struct PINHygieneTests {
             for candidate in ["7391", "7390", "37 33 39 31", "37333931", "37 33 39 30", "37333930", "73 91", "7391FF", "24 73 91"] {
                 #expect(!text.contains(candidate), "\(candidate) found in the daemon's log")
             }
+            // SIGTERM (systemd's stop) ends the daemon promptly.
+            kill(daemon.pid, SIGTERM)
+            let stopBy = ContinuousClock.now + .seconds(5)
+            while daemon.isRunning && ContinuousClock.now < stopBy { try await Task.sleep(for: .milliseconds(20)) }
+            #expect(!daemon.isRunning, "serve ignored SIGTERM")
         }
     }
 }
