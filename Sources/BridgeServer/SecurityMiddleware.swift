@@ -44,7 +44,9 @@ struct SecurityMiddleware<Context: RequestContext>: RouterMiddleware {
         do {
             response = try await next(request, context)
         } catch let error as HTTPError {
-            let payload = ErrorPayload(code: error.status.code == 415 ? .badRequest : .badRequest, detail: error.body ?? error.status.reasonPhrase)
+            // Hummingbird's own refusals (unknown path, wrong method, body too large) keep
+            // their status and speak the protocol's error shape.
+            let payload = ErrorPayload(code: error.status.code >= 500 ? .internal : .badRequest, detail: error.body ?? error.status.reasonPhrase)
             response = BridgeServer.error(payload, status: error.status.code)
         }
         return with(response, decision)
