@@ -50,8 +50,7 @@ struct ServerErrorTests {
                 let pulled = try await Self.login(port)
                 #expect(ServerTests.errorCode(pulled) == "cardRemoved")
                 try first.waitForPresence(false)
-                try first.control("insert")
-                try first.waitForPresence(true)
+                try first.reinsert()
                 try await Task.sleep(for: .milliseconds(300))
                 #expect(try await Self.login(port).status == 200)
 

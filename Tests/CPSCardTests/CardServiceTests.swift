@@ -140,8 +140,7 @@ struct CardServiceTests {
                 let pulled = await service.authenticate(Self.request("1234"))
                 #expect(pulled.failure == .cardRemoved, "\(pulled)")
                 try card.waitForPresence(false)
-                try card.control("insert")
-                try card.waitForPresence(true)
+                try card.reinsert()
                 try await Self.waitForCards(service, readers)
                 #expect(try await service.authenticate(Self.request("1234")).get().signature.count == 256)
             }

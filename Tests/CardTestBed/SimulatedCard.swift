@@ -76,6 +76,26 @@ public final class SimulatedCard: @unchecked Sendable {
         return text
     }
 
+    /// Puts the card back (`insert`) and waits until pcscd sees it.
+    ///
+    /// Seen once in about six full runs: a reconnection right after a pull was not seen by
+    /// pcscd within 10 s (cause not found yet: vpcd or the simulator's link). The card is then
+    /// pulled and put back once more, as a person would, and the simulator's state is printed
+    /// for the record.
+    public func reinsert() throws {
+        try control("insert")
+        do {
+            try waitForPresence(true, timeout: 5)
+        } catch {
+            let state = (try? control("status")) ?? "?"
+            print("note: reinsertion in \(reader.name) not seen by pcscd after 5 s (\(state)); pulling and inserting once more")
+            try control("remove")
+            usleep(500_000)
+            try control("insert")
+            try waitForPresence(true, timeout: 10)
+        }
+    }
+
     /// Waits until pcscd reports the card present (`true`) or absent (`false`) in its reader.
     public func waitForPresence(_ present: Bool, timeout: TimeInterval = 10) throws {
         let context = try PCSCContext()

@@ -36,7 +36,7 @@ struct PCSCCardBedTests {
             try waitUntil(&states, context: context) { $0.flags.contains(.empty) }
             #expect(states[0].atr.isEmpty || !states[0].flags.contains(.present))
 
-            try card.control("insert")
+            try card.reinsert()
             states[0].acknowledge()
             try waitUntil(&states, context: context) { $0.flags.contains(.present) }
         }
