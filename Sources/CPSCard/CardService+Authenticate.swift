@@ -86,13 +86,18 @@ extension CardService {
                 case .succeed(_, let signature):
                     let credentials = try await call(reader) { () throws(AuthenticationError) in try await session.readCredentials() }
                     logger.info("login for \(request.origin) with the card in \(reader): signed")
-                    Task { await session.endLogin() }
+                    // The card forgets the PIN before the page gets its token (a few ms).
+                    await session.endLogin()
                     return .success(AuthenticationResult(reader: reader, kind: session.presence.kind, signature: signature,
                                                          certificateDER: credentials.certificateDER, holder: credentials.holder))
                 case .fail(let error):
                     logger.info("login for \(request.origin) with the card in \(reader): \(error.code)")
-                    // Never wait on a card that may be stalled: the reset queues behind it.
-                    Task { await session.endLogin() }
+                    if error == .timeout || error == .cancelled {
+                        // Never wait on a card that may be stalled: the reset queues behind it.
+                        Task { await session.endLogin() }
+                    } else {
+                        await session.endLogin()
+                    }
                     return .failure(error)
                 }
             } catch {
