@@ -140,7 +140,9 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         // Starts a private pcscd, vpcd readers and simulated cards for the tests (TESTBED.md).
-        .target(name: "CardTestBed", dependencies: ["PCSC"], path: "Tests/CardTestBed", swiftSettings: swiftSettings),
+        .target(name: "CardTestBed", dependencies: ["PCSC", "ChildProcesses"], path: "Tests/CardTestBed", swiftSettings: swiftSettings),
+        // Child processes tied to their parent (the test bed and `cps-bridge demo` use it).
+        .target(name: "ChildProcesses", swiftSettings: swiftSettings),
         .testTarget(name: "SmartCardTests", dependencies: ["SmartCard"], swiftSettings: swiftSettings),
         .testTarget(
             name: "BridgeProtocolTests",

@@ -1,3 +1,4 @@
+@_exported import ChildProcesses
 import Foundation
 
 /// What the machine offers the tests, and whether a missing part may be skipped.

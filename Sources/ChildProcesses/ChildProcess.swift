@@ -3,9 +3,9 @@ import Foundation
 import Glibc
 #endif
 
-/// A helper process the tests start (pcscd, a simulated card), tied to the test process:
-/// a small watcher shell ends it when the test process dies, whatever the outcome, so a
-/// test run never leaves anything running.
+/// A helper process (pcscd, a simulated card) tied to the process that started it: a small
+/// watcher shell ends it when its parent dies, whatever the outcome, so neither a test run
+/// nor `cps-bridge demo` ever leaves anything running, even when killed with SIGKILL.
 public final class ChildProcess: @unchecked Sendable {
     // @unchecked: `pid` is written once in init; stop() is idempotent.
     public let pid: Int32
@@ -18,7 +18,7 @@ public final class ChildProcess: @unchecked Sendable {
         let pidFile = logPath + ".pid"
         try? FileManager.default.removeItem(atPath: pidFile)
         FileManager.default.createFile(atPath: logPath, contents: nil)
-        // The watcher starts the child, writes its PID, and ends it if the test process goes.
+        // The watcher starts the child, writes its PID, and ends it if the parent process goes.
         let script = """
         parent=$1; pidfile=$2; shift 2
         "$@" >>"$LOG" 2>&1 &
@@ -50,7 +50,7 @@ public final class ChildProcess: @unchecked Sendable {
             }
             usleep(10_000)
         }
-        guard let found else { throw TestBedError("\(arguments[0]) did not start (see \(logPath))") }
+        guard let found else { throw ChildProcessError("\(arguments[0]) did not start (see \(logPath))") }
         pid = found
     }
 
@@ -70,4 +70,10 @@ public final class ChildProcess: @unchecked Sendable {
     public var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
 
     deinit { if isRunning { stop() } }
+}
+
+/// A child process that could not be started.
+public struct ChildProcessError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
 }
