@@ -20,6 +20,7 @@ let package = Package(
         .library(name: "CPSIdentity", targets: ["CPSIdentity"]),
         .library(name: "CPSCard", targets: ["CPSCard"]),
         .library(name: "BridgeProtocol", targets: ["BridgeProtocol"]),
+        .library(name: "CPSAuthVerifier", targets: ["CPSAuthVerifier"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.0.0"),
@@ -53,6 +54,18 @@ let package = Package(
         .target(
             name: "CPSIdentity",
             dependencies: [
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The federator's side: nonces, token verification, identity claims. No PC/SC, no PKCS#11.
+        .target(
+            name: "CPSAuthVerifier",
+            dependencies: [
+                "BridgeProtocol", "CPSIdentity",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
             ],
@@ -106,7 +119,7 @@ let package = Package(
         .testTarget(
             name: "BridgeServerTests",
             dependencies: [
-                "BridgeServer", "BridgeProtocol", "CPSCard", "CardTestBed",
+                "BridgeServer", "BridgeProtocol", "CPSCard", "CardTestBed", "CPSAuthVerifier",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
@@ -133,8 +146,11 @@ let package = Package(
         .executableTarget(
             name: "cps-bench",
             dependencies: [
-                "PCSC", "SmartCard", "PKCS11", "CardTestBed",
+                "PCSC", "SmartCard", "PKCS11", "CardTestBed", "CPSAuthVerifier", "VerifierTestPKI", "BridgeProtocol",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "X509", package: "swift-certificates"),
             ],
             path: "Benchmarks/cps-bench",
             swiftSettings: swiftSettings
@@ -143,7 +159,32 @@ let package = Package(
         .target(name: "CardTestBed", dependencies: ["PCSC", "ChildProcesses"], path: "Tests/CardTestBed", swiftSettings: swiftSettings),
         // Child processes tied to their parent (the test bed and `cps-bridge demo` use it).
         .target(name: "ChildProcesses", swiftSettings: swiftSettings),
+        // Test PKI for the verifier: CAs, holder certificates and their variants, CRLs issued
+        // with swift-asn1, signed tokens. Used by CPSAuthVerifierTests and cps-bench verify.
+        .target(
+            name: "VerifierTestPKI",
+            dependencies: [
+                "BridgeProtocol",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+            ],
+            path: "Tests/VerifierTestPKI",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "SmartCardTests", dependencies: ["SmartCard"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "CPSAuthVerifierTests",
+            dependencies: [
+                "CPSAuthVerifier", "VerifierTestPKI", "BridgeProtocol", "CPSIdentity",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "BridgeProtocolTests",
             dependencies: [

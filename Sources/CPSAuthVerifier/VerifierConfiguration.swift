@@ -1,0 +1,102 @@
+import BridgeProtocol
+import Foundation
+import SwiftASN1
+import X509
+
+/// What a federator trusts and accepts.
+public struct VerifierConfiguration: Sendable {
+    /// The roots a holder certificate must chain to: IGC-Santé's root CAs.
+    public var trustAnchors: [Certificate]
+    /// The CAs between a root and the holder certificate (e.g. "AC IGC-SANTE FORT
+    /// PERSONNES"): the token carries the leaf only, so the federator supplies these.
+    public var intermediates: [Certificate]
+    /// CRLs checked for every certificate of a chain whose issuer has one here. With no CRL
+    /// for an issuer, its certificates are not checked for revocation.
+    public var crls: [CertificateRevocationList]
+    /// How long an issued nonce may be presented (default 5 minutes).
+    public var nonceLifetime: Duration
+    /// The largest token accepted, as JSON bytes (`verify(tokenJSON:...)`) or as the sum of
+    /// its fields' lengths (`verify(token:...)`). Default 16 KiB, the daemon's message limit.
+    public var maxTokenBytes: Int
+    /// The JWA algorithms accepted: `RS256` by default (CPS cards); `PS256` and `ES256` are
+    /// understood and may be added.
+    public var allowedAlgorithms: Set<String>
+    /// Leaf certificates trusted exactly as they are, without a chain: PROTOCOL.md's
+    /// self-signed test vector, which swift-certificates rightly refuses as an anchor since it
+    /// is not a CA. Validity, key usage and signature are still checked. Empty in production.
+    public var pinnedCertificates: [Certificate]
+    /// Whether a certificate must carry `clientAuth` when it has an extended key usage
+    /// extension (default true). A certificate without the extension is accepted either way.
+    public var requireClientAuthEKU: Bool
+
+    /// The algorithms this library can verify.
+    public static let supportedAlgorithms: Set<String> = ["RS256", "PS256", "ES256"]
+
+    public init(trustAnchors: [Certificate], intermediates: [Certificate] = [], crls: [CertificateRevocationList] = [],
+                nonceLifetime: Duration = .seconds(300), maxTokenBytes: Int = ProtocolLimits.maxMessageBytes,
+                allowedAlgorithms: Set<String> = [AuthenticationToken.rs256], requireClientAuthEKU: Bool = true,
+                pinnedCertificates: [Certificate] = []) {
+        self.pinnedCertificates = pinnedCertificates
+        self.trustAnchors = trustAnchors
+        self.intermediates = intermediates
+        self.crls = crls
+        self.nonceLifetime = nonceLifetime
+        self.maxTokenBytes = maxTokenBytes
+        self.allowedAlgorithms = allowedAlgorithms
+        self.requireClientAuthEKU = requireClientAuthEKU
+    }
+}
+
+extension VerifierConfiguration {
+    /// Every certificate in a file: PEM (one or several `CERTIFICATE` blocks) or one DER
+    /// certificate.
+    /// - Throws: `ConfigurationError` when the file cannot be read or holds no certificate.
+    public static func certificates(fromPEMFile path: String) throws(ConfigurationError) -> [Certificate] {
+        try certificates(fromFile: path)
+    }
+
+    /// Every certificate in a file, PEM or DER (the same as `certificates(fromPEMFile:)`).
+    public static func certificates(fromFile path: String) throws(ConfigurationError) -> [Certificate] {
+        guard let data = FileManager.default.contents(atPath: path) else { throw .unreadable(path) }
+        do {
+            return try certificates(fromBytes: Array(data))
+        } catch {
+            throw .invalid(path, String(describing: error))
+        }
+    }
+
+    /// Every certificate in PEM text or DER bytes.
+    public static func certificates(fromBytes bytes: [UInt8]) throws -> [Certificate] {
+        if let text = String(bytes: bytes, encoding: .utf8), text.contains("-----BEGIN") {
+            let certificates = try PEMDocument.parseMultiple(pemString: text)
+                .filter { $0.discriminator == "CERTIFICATE" }
+                .map { try Certificate(derEncoded: $0.derBytes) }
+            guard !certificates.isEmpty else { throw ConfigurationError.invalid("PEM", "no CERTIFICATE block") }
+            return certificates
+        }
+        return [try Certificate(derEncoded: bytes)]
+    }
+
+    /// A CRL file, PEM (`X509 CRL`) or DER.
+    public static func crl(fromFile path: String) throws(ConfigurationError) -> CertificateRevocationList {
+        guard let data = FileManager.default.contents(atPath: path) else { throw .unreadable(path) }
+        do {
+            return try CertificateRevocationList(bytes: Array(data))
+        } catch {
+            throw .invalid(path, error.description)
+        }
+    }
+}
+
+/// Why a configuration file cannot be used.
+public enum ConfigurationError: Error, Sendable, Hashable, CustomStringConvertible {
+    case unreadable(String)
+    case invalid(String, String)
+
+    public var description: String {
+        switch self {
+        case .unreadable(let path): "cannot read \(path)"
+        case .invalid(let path, let why): "\(path): \(why)"
+        }
+    }
+}

@@ -1,0 +1,137 @@
+import BridgeProtocol
+import Crypto
+import _CryptoExtras
+import Foundation
+import SwiftASN1
+import X509
+
+/// A TEST PKI for the verifier's tests and benchmark: a root and an issuing CA shaped like
+/// IGC-Santé's (TEST names only), a foreign CA nobody trusts, holder certificates and their
+/// broken variants, CRLs, and tokens signed as the card signs them.
+///
+/// RSA-2048 keys are slow to make in a debug build, so there are four, made once per
+/// process (`shared`); the holder variants share the holder's key.
+public final class VerifierTestPKI: Sendable {
+    public let rootKey: _RSA.Signing.PrivateKey
+    public let root: Certificate
+    public let issuingKey: _RSA.Signing.PrivateKey
+    public let issuing: Certificate
+    public let holderKey: _RSA.Signing.PrivateKey
+    /// A good holder certificate: digitalSignature, clientAuth, valid from yesterday for 3 years.
+    public let holder: Certificate
+    /// A CA of the same shape that no test configuration trusts.
+    public let foreignKey: _RSA.Signing.PrivateKey
+    public let foreignRoot: Certificate
+    /// The reference time certificates are made around (their notBefore is a day earlier).
+    public let now: Date
+
+    /// One PKI per process.
+    public static let shared: VerifierTestPKI = {
+        do { return try VerifierTestPKI() } catch { fatalError("cannot make the test PKI: \(error)") }
+    }()
+
+    public init(now: Date = Date()) throws {
+        self.now = now
+        rootKey = try _RSA.Signing.PrivateKey(keySize: .bits2048)
+        issuingKey = try _RSA.Signing.PrivateKey(keySize: .bits2048)
+        holderKey = try _RSA.Signing.PrivateKey(keySize: .bits2048)
+        foreignKey = try _RSA.Signing.PrivateKey(keySize: .bits2048)
+        root = try Self.makeCA(name: Self.name(cn: "CPS-BRIDGE TEST ROOT CA - NOT FOR PRODUCTION"), key: rootKey,
+                               issuer: nil, issuerKey: rootKey, now: now)
+        issuing = try Self.makeCA(name: Self.name(cn: "TEST AC IGC-SANTE FORT PERSONNES", ou: "TEST IGC-SANTE"), key: issuingKey,
+                                  issuer: root, issuerKey: rootKey, now: now)
+        foreignRoot = try Self.makeCA(name: Self.name(cn: "SOMEONE ELSE'S TEST CA"), key: foreignKey,
+                                      issuer: nil, issuerKey: foreignKey, now: now)
+        holder = try Self.makeHolder(publicKey: Certificate.PublicKey(holderKey.publicKey), issuer: issuing,
+                                     issuerKey: issuingKey, now: now)
+    }
+
+    /// A holder certificate for the holder's key, issued by the issuing CA unless told otherwise.
+    public func holder(notBefore: Date? = nil, notAfter: Date? = nil, keyUsage: KeyUsage? = KeyUsage(digitalSignature: true),
+                       extendedKeyUsage: [ExtendedKeyUsage.Usage]? = [.clientAuth], foreign: Bool = false,
+                       subject: DistinguishedName? = nil) throws -> Certificate {
+        try Self.makeHolder(publicKey: Certificate.PublicKey(holderKey.publicKey),
+                            issuer: foreign ? foreignRoot : issuing, issuerKey: foreign ? foreignKey : issuingKey, now: now,
+                            notBefore: notBefore, notAfter: notAfter, keyUsage: keyUsage, extendedKeyUsage: extendedKeyUsage,
+                            subject: subject)
+    }
+
+    /// `CN=899700012345+SN=TEST-CPS+GN=CAMILLE, title=Médecin, C=FR` (DER order reversed).
+    public static func holderName(nationalID: String = "899700012345", surname: String = "TEST-CPS",
+                                  givenName: String = "CAMILLE", profession: String = "Médecin") throws -> DistinguishedName {
+        DistinguishedName([
+            RelativeDistinguishedName(try .init(type: .RDNAttributeType.countryName, printableString: "FR")),
+            RelativeDistinguishedName(.init(type: [2, 5, 4, 12], utf8String: profession)),
+            RelativeDistinguishedName([
+                .init(type: .RDNAttributeType.commonName, utf8String: nationalID),
+                .init(type: [2, 5, 4, 4], utf8String: surname),
+                .init(type: [2, 5, 4, 42], utf8String: givenName),
+            ]),
+        ])
+    }
+
+    static func name(cn: String, ou: String? = nil) throws -> DistinguishedName {
+        var rdns = [
+            RelativeDistinguishedName(try .init(type: .RDNAttributeType.countryName, printableString: "FR")),
+            RelativeDistinguishedName(.init(type: .RDNAttributeType.organizationName, utf8String: "CPS-BRIDGE TEST")),
+        ]
+        if let ou { rdns.append(RelativeDistinguishedName(.init(type: .RDNAttributeType.organizationalUnitName, utf8String: ou))) }
+        rdns.append(RelativeDistinguishedName(.init(type: .RDNAttributeType.commonName, utf8String: cn)))
+        return DistinguishedName(rdns)
+    }
+
+    static func makeCA(name: DistinguishedName, key: _RSA.Signing.PrivateKey, issuer: Certificate?,
+                       issuerKey: _RSA.Signing.PrivateKey, now: Date) throws -> Certificate {
+        let publicKey = Certificate.PublicKey(key.publicKey)
+        return try Certificate(
+            version: .v3, serialNumber: Certificate.SerialNumber(), publicKey: publicKey,
+            notValidBefore: now.addingTimeInterval(-86_400), notValidAfter: now.addingTimeInterval(10 * 365 * 86_400),
+            issuer: issuer?.subject ?? name, subject: name, signatureAlgorithm: .sha256WithRSAEncryption,
+            extensions: try Certificate.Extensions {
+                Critical(BasicConstraints.isCertificateAuthority(maxPathLength: issuer == nil ? nil : 0))
+                Critical(KeyUsage(keyCertSign: true, cRLSign: true))
+                SubjectKeyIdentifier(hash: publicKey)
+            },
+            issuerPrivateKey: Certificate.PrivateKey(issuerKey))
+    }
+
+    public static func makeHolder(publicKey: Certificate.PublicKey, issuer: Certificate, issuerKey: _RSA.Signing.PrivateKey,
+                                  now: Date, notBefore: Date? = nil, notAfter: Date? = nil,
+                                  keyUsage: KeyUsage? = KeyUsage(digitalSignature: true),
+                                  extendedKeyUsage: [ExtendedKeyUsage.Usage]? = [.clientAuth],
+                                  subject: DistinguishedName? = nil) throws -> Certificate {
+        var extensions = Certificate.Extensions()
+        try extensions.append(Certificate.Extension(BasicConstraints.notCertificateAuthority, critical: true))
+        if let keyUsage { try extensions.append(Certificate.Extension(keyUsage, critical: true)) }
+        if let extendedKeyUsage { try extensions.append(Certificate.Extension(ExtendedKeyUsage(extendedKeyUsage), critical: false)) }
+        return try Certificate(
+            version: .v3, serialNumber: Certificate.SerialNumber(), publicKey: publicKey,
+            notValidBefore: notBefore ?? now.addingTimeInterval(-86_400),
+            notValidAfter: notAfter ?? now.addingTimeInterval(3 * 365 * 86_400),
+            issuer: issuer.subject, subject: try subject ?? holderName(), signatureAlgorithm: .sha256WithRSAEncryption,
+            extensions: extensions, issuerPrivateKey: Certificate.PrivateKey(issuerKey))
+    }
+
+    /// A token as the card makes it: RS256 over `SHA-256(origin) || SHA-256(nonce)`.
+    public func token(origin: String, nonce: String, certificate: Certificate? = nil,
+                      key: _RSA.Signing.PrivateKey? = nil) throws -> AuthenticationToken {
+        try Self.token(origin: origin, nonce: nonce, certificate: certificate ?? holder, key: key ?? holderKey)
+    }
+
+    public static func token(origin: String, nonce: String, certificate: Certificate,
+                             key: _RSA.Signing.PrivateKey) throws -> AuthenticationToken {
+        let data = AuthenticationToken.signedData(origin: try Origin(origin), nonce: try Nonce(nonce)) { Array(SHA256.hash(data: $0)) }
+        let signature = try key.signature(for: SHA256.hash(data: data), padding: .insecurePKCS1v1_5)
+        var serializer = DER.Serializer()
+        try serializer.serialize(certificate)
+        return AuthenticationToken(certificateDER: serializer.serializedBytes, signature: Array(signature.rawRepresentation),
+                                   appVersion: "0.1.0")
+    }
+
+    /// The DER of a certificate.
+    public static func der(_ certificate: Certificate) throws -> [UInt8] {
+        var serializer = DER.Serializer()
+        try serializer.serialize(certificate)
+        return serializer.serializedBytes
+    }
+}
