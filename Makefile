@@ -1,22 +1,32 @@
 # cps-bridge: the two commands of the README, and what they need.
-#   make demo   the main job: the demo federator on a simulated CPS3 card
-#   make test   every test suite, through the real chain (private pcscd, vpcd, OpenSC, SoftHSM)
+#   make demo   the main job: the demo federator on a simulated CPS3 card, in a browser
+#   make test   every test suite, through the real chain (private pcscd, vpcd, OpenSC, SoftHSM,
+#               headless Chromium)
 #   make bench  the card-stack baselines in release (BENCHMARKS.md)
 SHELL := /bin/bash
 
 # Debian packages the build and the tests need. Always --no-install-recommends: without it
 # apt pulls systemd, udev and avahi.
 APT_PACKAGES := pcscd libpcsclite-dev vsmartcard-vpcd softhsm2 opensc libp11-kit-dev pcsc-tools openssl python3
+# What only the browser tests need (headless Chromium driven by Selenium in a venv).
+APT_TEST_PACKAGES := chromium chromium-driver python3-venv
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 SWIFT_BUILD_FLAGS ?=
 
-.PHONY: all deps build test demo bench clean-beds
+.PHONY: all deps test-deps apt-install build test browser-test demo demo-card bench clean-beds
 
 all: build
 
 ## deps: install the Debian packages that are missing (nothing when all are there)
 deps:
-	@missing=""; for p in $(APT_PACKAGES); do \
+	@$(MAKE) --no-print-directory apt-install PACKAGES="$(APT_PACKAGES)"
+
+## test-deps: deps, plus Chromium and chromedriver for the browser tests
+test-deps: deps
+	@$(MAKE) --no-print-directory apt-install PACKAGES="$(APT_TEST_PACKAGES)"
+
+apt-install:
+	@missing=""; for p in $(PACKAGES); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
 	done; \
 	if [ -n "$$missing" ]; then \
@@ -32,16 +42,30 @@ build: deps
 ## test: build, run every suite, and leave nothing running whatever the outcome.
 ## Suites that stop pcscd (*PCSCDRestart*) run in a test process of their own: pcsc-lite
 ## clients in one process share one daemon, and OpenSC in process would see it die.
-test: build
+## The browser tests (scripts/browser-tests.sh) run `cps-bridge demo` in headless Chromium.
+test: test-deps build
 	@status=0; \
 	trap 'bash scripts/stop-test-beds.sh' EXIT; \
 	swift test --skip-build $(SWIFT_BUILD_FLAGS) --no-parallel --skip PCSCDRestart || status=$$?; \
 	swift test --skip-build $(SWIFT_BUILD_FLAGS) --no-parallel --filter PCSCDRestart || status=$$?; \
+	bash scripts/browser-tests.sh || status=$$?; \
 	exit $$status
 
-## demo: the main job on a machine with no reader: a simulated CPS3 card in a private
-## pcscd, what cps-bridge sees of it, a login through cps-bridge serve, OpenSC's signature.
+## browser-test: only the browser tests (after a build)
+browser-test: test-deps
+	swift build $(SWIFT_BUILD_FLAGS)
+	bash scripts/browser-tests.sh
+
+## demo: the main job on a machine with no reader: `cps-bridge demo` starts a private pcscd
+## with the simulated CPS3 card, the daemon and the demo federator, and prints the page's
+## URL; log in there with PIN 1234. Ctrl-C stops everything.
 demo: deps
+	swift build $(SWIFT_BUILD_FLAGS)
+	@exec "$$(swift build $(SWIFT_BUILD_FLAGS) --show-bin-path)/cps-bridge" demo
+
+## demo-card: the card stack without a browser: what cps-bridge sees of the simulated card,
+## a login through cps-bridge serve with curl, a refused foreign site, OpenSC's signature.
+demo-card: deps
 	swift build $(SWIFT_BUILD_FLAGS)
 	@bash scripts/demo-card.sh
 

@@ -131,10 +131,24 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The demo: a private pcscd with the simulated card, and a small federator.
+        .target(
+            name: "CPSDemo",
+            dependencies: [
+                "BridgeProtocol", "CPSAuthVerifier", "CPSIdentity", "PCSC", "ChildProcesses",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "cps-bridge",
             dependencies: [
-                "CPSCard", "CPSIdentity", "PCSC", "PKCS11", "BridgeServer", "BridgeProtocol",
+                "CPSCard", "CPSIdentity", "PCSC", "PKCS11", "BridgeServer", "BridgeProtocol", "CPSDemo", "CPSAuthVerifier",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),

@@ -1,0 +1,163 @@
+import ChildProcesses
+import Foundation
+import PCSC
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The demo's card side on a machine with no reader: a private pcscd (its own socket, in a
+/// private mount namespace so that it never meets the system's pcscd) with one vpcd reader,
+/// and the simulated CPS3 card in it.
+///
+/// Layout of `directory`: `run/pcscd.comm` (the socket), `readers/vpcd` (pcscd's reader
+/// configuration), `card/` (the simulator's state: `control.sock`, `apdu.log`, the test PKI's
+/// `root-ca.pem`, `issuing-ca.pem` and `holder.pem`), `opensc.conf`, and the logs.
+public final class DemoBed: Sendable {
+    public let directory: URL
+    /// pcscd's socket; the process's `PCSCLITE_CSOCK_NAME` points at it.
+    public let socketPath: String
+    /// The simulated card's state folder.
+    public var cardDirectory: URL { directory.appendingPathComponent("card") }
+    public var controlSocketPath: String { cardDirectory.appendingPathComponent("control.sock").path }
+    public var rootCAPath: String { cardDirectory.appendingPathComponent("root-ca.pem").path }
+    public var issuingCAPath: String { cardDirectory.appendingPathComponent("issuing-ca.pem").path }
+    public let readerName = "CPS Demo Reader"
+
+    private let pcscd: ChildProcess
+    private let card: ChildProcess
+
+    public static let pcscdPath = "/usr/sbin/pcscd"
+    public static let vpcdDriverPath = "/usr/lib/pcsc/drivers/serial/libifdvpcd.so"
+
+    /// Starts pcscd and the simulator and waits until pcscd reports the card.
+    ///
+    /// Must run before anything in the process talks to PC/SC: pcsc-lite reads
+    /// `PCSCLITE_CSOCK_NAME` once per process, and this sets it (and `OPENSC_CONF`, with
+    /// OpenSC's PIN cache off).
+    /// - Parameter simulator: the `cps-card-sim` executable.
+    public init(directory: URL, simulator: String) throws(DemoError) {
+        for (path, package) in [(Self.pcscdPath, "pcscd"), (Self.vpcdDriverPath, "vsmartcard-vpcd"), ("/usr/bin/unshare", "util-linux")]
+        where !FileManager.default.fileExists(atPath: path) {
+            throw DemoError("\(path) is missing: install \(package) (`make deps` installs everything the demo needs)")
+        }
+        guard FileManager.default.isExecutableFile(atPath: simulator) else {
+            throw DemoError("the card simulator is not at \(simulator): run `swift build` first")
+        }
+        self.directory = directory
+        socketPath = directory.appendingPathComponent("run/pcscd.comm").path
+        let port: Int
+        do {
+            for sub in ["run", "readers", "card"] {
+                try FileManager.default.createDirectory(at: directory.appendingPathComponent(sub), withIntermediateDirectories: true)
+            }
+            port = try Self.freeVPCDPort()
+            // vpcd listens on DEVICENAME's port; the simulator connects to it.
+            let hex = String(port, radix: 16)
+            try "FRIENDLYNAME \"\(readerName)\"\nDEVICENAME /dev/null:0x\(hex)\nLIBPATH \(Self.vpcdDriverPath)\nCHANNELID 0x\(hex)\n"
+                .write(to: directory.appendingPathComponent("readers/vpcd"), atomically: true, encoding: .utf8)
+            let openSCConf = directory.appendingPathComponent("opensc.conf").path
+            try "app default {\n    framework pkcs15 {\n        use_pin_caching = false;\n        use_file_caching = false;\n    }\n}\n"
+                .write(toFile: openSCConf, atomically: true, encoding: .utf8)
+            setenv("PCSCLITE_CSOCK_NAME", socketPath, 1)
+            setenv("OPENSC_CONF", openSCConf, 1)
+        } catch {
+            throw DemoError("cannot prepare \(directory.path): \(error)")
+        }
+
+        let run = directory.appendingPathComponent("run").path
+        let readers = directory.appendingPathComponent("readers").path
+        // As root a mount namespace is enough; otherwise a user namespace maps us to root in it.
+        let unshare = getuid() == 0 ? ["unshare", "-m", "--propagation", "private"] : ["unshare", "-rm", "--propagation", "private"]
+        do {
+            pcscd = try ChildProcess(
+                unshare + ["sh", "-c", "mkdir -p /run/pcscd && mount --bind '\(run)' /run/pcscd && exec \(Self.pcscdPath) --foreground -c '\(readers)'"],
+                logPath: directory.appendingPathComponent("pcscd.log").path
+            )
+        } catch {
+            throw DemoError("pcscd did not start: \(error)")
+        }
+        let socket = socketPath
+        guard Self.wait(seconds: 10, until: { FileManager.default.fileExists(atPath: socket) && (try? PCSCContext()) != nil }) else {
+            pcscd.stop()
+            throw DemoError("pcscd did not start (log: \(directory.path)/pcscd.log): \(pcscd.log.suffix(400))")
+        }
+        do {
+            card = try ChildProcess([simulator, "--vpcd-port", String(port), "--state", directory.appendingPathComponent("card").path],
+                                    logPath: directory.appendingPathComponent("card.log").path)
+        } catch {
+            pcscd.stop()
+            throw DemoError("the card simulator did not start: \(error)")
+        }
+        let present = Self.wait(seconds: 20) { [readerName] in
+            guard let context = try? PCSCContext(), let names = try? context.listReaders(),
+                  let name = names.first(where: { $0.hasPrefix(readerName) }),
+                  let state = try? context.currentStates(of: [name]).first else { return false }
+            return state.flags.contains(.present)
+        }
+        guard present else {
+            card.stop()
+            pcscd.stop()
+            throw DemoError("pcscd does not see the simulated card (logs in \(directory.path)): \(card.log.suffix(400))")
+        }
+    }
+
+    /// Stops the card and pcscd (each within a few seconds).
+    public func stop() {
+        card.stop()
+        pcscd.stop()
+    }
+
+    /// A free even TCP port on loopback for vpcd (it listens on the port and the next one).
+    private static func freeVPCDPort() throws -> Int {
+        for _ in 0..<50 {
+            let base = Int.random(in: 20_000...60_000) & ~1
+            if isFree(base), isFree(base + 1) { return base }
+        }
+        throw DemoError("no free loopback port for the virtual reader")
+    }
+
+    /// A TCP port on 127.0.0.1 that nothing listens on now (the kernel's choice).
+    public static func freePort() throws(DemoError) -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw DemoError("socket: errno \(errno)") }
+        defer { close(fd) }
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+        }
+        guard bound else { throw DemoError("no free port on 127.0.0.1: errno \(errno)") }
+        return Int(UInt16(bigEndian: addr.sin_port))
+    }
+
+    /// Whether `port` can be bound on 127.0.0.1 now.
+    static func isFree(_ port: Int) -> Bool {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_port = in_port_t(UInt16(port).bigEndian)
+        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+        return withUnsafePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        } == 0
+    }
+
+    private static func wait(seconds: Double, until condition: () -> Bool) -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if condition() { return true }
+            usleep(50_000)
+        }
+        return condition()
+    }
+}
+
+/// Why the demo cannot start, in words a person can act on.
+public struct DemoError: Error, CustomStringConvertible, Sendable {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}

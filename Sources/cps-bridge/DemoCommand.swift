@@ -1,0 +1,128 @@
+import ArgumentParser
+import BridgeProtocol
+import BridgeServer
+import CPSAuthVerifier
+import CPSCard
+import CPSDemo
+import Foundation
+import Logging
+import ServiceLifecycle
+import UnixSignals
+
+/// `cps-bridge demo`: the whole login on a machine with no reader. A private pcscd with the
+/// simulated CPS3 card, the daemon (in this process, allowing only the demo page's `http`
+/// origin), and a small federator serving the login page; prints `URL: ...` when ready.
+struct DemoCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "demo",
+        abstract: "Run the login demo: simulated CPS3 card, daemon and demo federator on 127.0.0.1.",
+        discussion: "Prints `URL: http://127.0.0.1:PORT/` when ready; open it and log in with PIN 1234. Ctrl-C stops everything."
+    )
+
+    @Option(help: "The demo federator's port (default: a free port).")
+    var port: Int = 0
+    @Option(name: .customLong("bridge-port"), help: "The daemon's port (default: a free port, so that a real cps-bridge on 24830 is left alone).")
+    var bridgePort: Int = 0
+    @Option(help: "A folder for the demo's state (pcscd socket, the card's state and logs); default: a temporary folder, removed at the end.")
+    var state: String?
+    @Option(name: .customLong("web-root"), help: "The web folder (cps-bridge.js, demo/); found beside the build by default.")
+    var webRoot: String?
+    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error, critical (default notice).")
+    var logLevel: String = "notice"
+
+    func run() async throws {
+        guard let level = Logger.Level(rawValue: logLevel) else { throw CommandFailure("unknown log level \(logLevel)") }
+        bootstrapLogging(level: level)
+        let logger = Logger(label: "cps-bridge.demo")
+        let assets = try WebAssets.locate(explicit: webRoot)
+
+        let directory: URL
+        let temporary = state == nil
+        if let state {
+            directory = URL(fileURLWithPath: state)
+        } else {
+            var template = Array((NSTemporaryDirectory() + "/cps-bridge-demo.XXXXXX").utf8CString)
+            guard let made = mkdtemp(&template) else { throw CommandFailure("cannot make a temporary folder") }
+            directory = URL(fileURLWithPath: String(cString: made))
+        }
+        defer { if temporary { try? FileManager.default.removeItem(at: directory) } }
+        Self.say("STATE: \(directory.path)")
+
+        let bed = try DemoBed(directory: directory, simulator: Self.simulatorPath())
+        defer { bed.stop() }
+
+        let federatorPort = port == 0 ? try DemoBed.freePort() : port
+        let apiPort = bridgePort == 0 ? try DemoBed.freePort() : bridgePort
+        let origin = try Origin("http://127.0.0.1:\(federatorPort)")
+        let serve: ServeConfiguration
+        do {
+            serve = try ServeConfiguration.resolve(
+                commandLine: .init(listen: "127.0.0.1:\(apiPort)", allowOrigins: [origin.serialization], allowPagePIN: [origin.serialization],
+                                   allowInsecureOrigins: true, logLevel: logLevel),
+                environment: [:], file: nil)
+        } catch {
+            throw CommandFailure("configuration: \(error)")
+        }
+
+        let verifier: CPSAuthVerifier
+        do {
+            let configuration = VerifierConfiguration(
+                trustAnchors: try VerifierConfiguration.certificates(fromPEMFile: bed.rootCAPath),
+                intermediates: try VerifierConfiguration.certificates(fromPEMFile: bed.issuingCAPath))
+            verifier = CPSAuthVerifier(configuration: configuration)
+        } catch {
+            throw CommandFailure("the simulated card's test PKI: \(error)")
+        }
+
+        let cards = CardService(configuration: .init(), logger: Logger(label: "cps-bridge.cards"))
+        let ready = ReadyLatch(count: 2) {
+            Self.say("BRIDGE: http://127.0.0.1:\(apiPort)")
+            Self.say("URL: \(origin.serialization)/")
+            FileHandle.standardError.write(Data("""
+            cps-bridge demo: ouvrez / open \(origin.serialization)/ — PIN 1234 (carte simulée / simulated card, \(bed.readerName)).
+            Ctrl-C arrête tout / stops everything.
+
+            """.utf8))
+        }
+        let bridge = BridgeServer.application(configuration: serve, cards: cards, logger: Logger(label: "cps-bridge")) { _ in await ready.arrive() }
+        let federator = DemoFederator(origin: origin, bridgeURL: "ws://127.0.0.1:\(apiPort)/v1/ws", assets: assets, verifier: verifier,
+                                      nonceLifetimeSeconds: 300, logger: Logger(label: "cps-bridge.demo.federator"))
+        let federatorApp = federator.application(port: federatorPort) { _ in await ready.arrive() }
+        let group = ServiceGroup(services: [cards, bridge, federatorApp], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        try await group.run()
+        logger.notice("demo stopped")
+    }
+
+    /// `cps-card-sim`, beside this executable (a `swift build` builds both) or on the PATH.
+    static func simulatorPath() -> String {
+        let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        let beside = URL(fileURLWithPath: exe).deletingLastPathComponent().appendingPathComponent("cps-card-sim").path
+        if FileManager.default.isExecutableFile(atPath: beside) { return beside }
+        for dir in (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":") {
+            let path = "\(dir)/cps-card-sim"
+            if FileManager.default.isExecutableFile(atPath: path) { return path }
+        }
+        return beside
+    }
+
+    /// One line on standard output, flushed at once (tests and scripts wait for these lines).
+    static func say(_ line: String) {
+        FileHandle.standardOutput.write(Data((line + "\n").utf8))
+    }
+}
+
+/// Runs `action` once `count` arrivals have happened.
+actor ReadyLatch {
+    private var remaining: Int
+    private let action: @Sendable () -> Void
+
+    init(count: Int, action: @escaping @Sendable () -> Void) {
+        remaining = count
+        self.action = action
+    }
+
+    func arrive() {
+        remaining -= 1
+        if remaining == 0 { action() }
+    }
+}
