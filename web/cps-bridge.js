@@ -536,18 +536,19 @@ export class CPSBridge extends EventTarget {
       });
       signal?.addEventListener('abort', onAbort, { once: true });
       if (timeout > 0 && Number.isFinite(timeout)) timer = setTimeout(() => giveUp('timeout'), timeout);
-      if (!this._send({ ...fields, v: PROTOCOL_VERSION, id })) {
+      if (!this._send({ ...fields, id })) {
         finish();
         reject(new CPSBridgeError('connectionLost'));
       }
     });
   }
 
+  /** Sends one message (every message carries the protocol version); false when not connected. */
   _send(message) {
     const ws = this._ws;
     if (!ws || ws.readyState !== 1) return false;
     try {
-      ws.send(JSON.stringify(message));
+      ws.send(JSON.stringify({ v: PROTOCOL_VERSION, ...message }));
       return true;
     } catch {
       return false;

@@ -144,7 +144,8 @@ class PageTestCase(unittest.TestCase):
     def log_in(self, pin=PIN):
         self.submit_pin(pin)
         self.wait_idle()
-        self.assertEqual(self.element("#pin").get_attribute("value"), "", "the PIN field is cleared after the attempt")
+        # (Not assertEqual: a failure would print the PIN.)
+        self.assertTrue(self.element("#pin").get_attribute("value") == "", "the PIN field is not cleared after the attempt")
 
     def assert_identity(self):
         identity = self.wait_for("#identity", 15, "the identity")
@@ -173,6 +174,173 @@ class PageTestCase(unittest.TestCase):
             };
             setTimeout(() => { if (ws.readyState === 1) ws.close(); }, 2000);
         """, BRIDGE_WS, f"{BRIDGE_URL}/v1/status")
+
+
+FAKE_WEBSOCKET = """
+class FakeWebSocket {
+  static instances = [];
+  static plan = [];   // 'refuse' or 'accept', one per connection attempt; then 'accept'
+  constructor(url) {
+    this.url = url; this.sent = []; this.readyState = 0; this.at = performance.now();
+    FakeWebSocket.instances.push(this);
+    const plan = FakeWebSocket.plan.shift() ?? 'accept';
+    setTimeout(() => plan === 'refuse' ? this.drop() : (this.readyState = 1, this.onopen?.({})), 5);
+  }
+  drop(code = 1006) { if (this.readyState === 3) return; this.readyState = 3; this.onclose?.({code}); }
+  close() { this.drop(1000); }
+  send(text) { const m = JSON.parse(text); if ('pin' in m) m.pin = '<present>'; this.sent.push(m); }
+  push(message) { this.onmessage?.({data: JSON.stringify({v: 1, ...message})}); }
+  last() { return this.sent[this.sent.length - 1]; }
+}
+const until = async (test, ms = 3000) => {
+  const end = performance.now() + ms;
+  while (!test()) { if (performance.now() > end) throw new Error('timed out waiting'); await new Promise(r => setTimeout(r, 5)); }
+};
+const outcome = (promise) => promise.then((value) => ({ok: value}), (e) => ({code: e.code, name: e.name, triesLeft: e.triesLeft,
+  readers: e.readers, fr: e.messageIn ? e.messageIn('fr') : String(e), en: e.messageIn ? e.messageIn('en') : String(e)}));
+const CARD = {kind: 'cps3', pin: {state: 'ok', triesLeft: 3, maxTries: 3}, holder: {nationalId: '899700012345', familyName: 'TEST-CPS', givenName: 'CAMILLE'}};
+// Port 9 is one Chromium never connects to: the client's diagnosis finds no daemon there at once.
+const URL_ = 'ws://127.0.0.1:9/v1/ws';
+"""
+
+
+class Test0Client(PageTestCase):
+    """cps-bridge.js itself, in the browser, against a scripted WebSocket (no daemon involved)."""
+
+    def run_client_script(self, body):
+        self.open()
+        result = self.driver.execute_async_script(
+            "const done = arguments[arguments.length - 1];"
+            "(async () => { const {CPSBridge, CPSBridgeError, cardState} = await import('/cps-bridge.js');"
+            + FAKE_WEBSOCKET + body +
+            "})().then(done, (e) => done({scriptError: String(e && e.stack || e)}));")
+        self.assertNotIn("scriptError", result, result)
+        return result
+
+    def test_1_reconnects_with_backoff_and_emits_state_again(self):
+        r = self.run_client_script("""
+            FakeWebSocket.plan = ['refuse', 'refuse', 'accept', 'accept'];
+            const log = [];
+            const bridge = new CPSBridge({url: URL_, WebSocket: FakeWebSocket, minReconnectDelay: 50, maxReconnectDelay: 400, autoConnect: false});
+            bridge.on('connectionchange', ({state, error}) => log.push(state + (error ? ':' + error.code : '')));
+            bridge.on('readerschange', ({readers, cardState}) => log.push('readers:' + readers.length + ':' + cardState));
+            const first = await outcome(bridge.connect());
+            await until(() => FakeWebSocket.instances.length === 3 && FakeWebSocket.instances[2].readyState === 1);
+            const ws = FakeWebSocket.instances;
+            ws[2].push({type: 'status', readers: [{name: 'R1', card: CARD}]});
+            const afterOpen = {state: bridge.state, cardState: bridge.cardState, readers: bridge.readers};
+            ws[2].drop();   // the daemon stops
+            await until(() => ws.length === 4 && ws[3].readyState === 1);
+            ws[3].push({type: 'status', readers: [{name: 'R1', card: null}, {name: 'R2', card: null}]});
+            const gaps = [ws[1].at - ws[0].at, ws[2].at - ws[1].at];
+            bridge.close();
+            return {first, log, afterOpen, gaps, final: bridge.state};
+        """)
+        self.assertEqual(r["first"]["code"], "daemonUnavailable", r)
+        self.assertIn("ne répond pas", r["first"]["fr"])
+        self.assertEqual(r["afterOpen"]["state"], "open")
+        self.assertEqual(r["afterOpen"]["cardState"], "card")
+        self.assertEqual(r["afterOpen"]["readers"][0]["card"]["holder"]["nationalId"], NATIONAL_ID)
+        self.assertEqual(r["log"], [
+            "connecting", "unavailable:daemonUnavailable", "connecting:daemonUnavailable", "unavailable:daemonUnavailable",
+            "connecting:daemonUnavailable", "open", "readers:1:card",
+            "unavailable:daemonUnavailable", "connecting:daemonUnavailable", "open", "readers:2:no-card", "closed"], r)
+        # Backoff: about 50 ms, then about 100 ms (with +-20 % jitter).
+        self.assertGreater(r["gaps"][0], 35, r)
+        self.assertGreater(r["gaps"][1], 75, r)
+        self.assertGreater(r["gaps"][1], r["gaps"][0], r)
+
+    def test_2_requests_answers_and_errors(self):
+        r = self.run_client_script("""
+            const bridge = new CPSBridge({url: URL_, WebSocket: FakeWebSocket});
+            await until(() => FakeWebSocket.instances[0]?.readyState === 1);
+            const ws = FakeWebSocket.instances[0];
+            ws.push({type: 'status', readers: [{name: 'R1', card: CARD}]});
+            await bridge.connect();
+            const out = {};
+            // Two requests in progress; answers matched by id, in any order.
+            const auth = outcome(bridge.authenticate('kDQG76N4DGrl0K0FicTQx+rC3b6pMZ/Him5BoaCONjg=', {pin: '5678', reader: 'R1'}));
+            const authMessage = ws.last();
+            const status = outcome(bridge.status());
+            const statusMessage = ws.last();
+            ws.push({type: 'status', id: statusMessage.id, readers: [{name: 'R1', card: CARD}, {name: 'R2', card: null}]});
+            ws.push({type: 'error', id: authMessage.id, code: 'pinIncorrect', triesLeft: 2,
+                     message: {fr: 'Code PIN incorrect. Il vous reste 2 essais avant le blocage de la carte.', en: 'Wrong PIN. 2 tries left before the card is blocked.'}});
+            out.authMessage = authMessage; out.auth = await auth; out.status = await status;
+            // Success.
+            const ok = outcome(bridge.authenticate('n'.repeat(44), {confirmFinalTry: true}));
+            const okMessage = ws.last();
+            ws.push({type: 'result', id: okMessage.id, token: {format: 'web-eid:1.0'}, holder: CARD.holder});
+            out.okMessage = okMessage; out.ok = await ok;
+            // Abort: cancel is sent, the call rejects with cancelled at once.
+            const controller = new AbortController();
+            const aborted = outcome(bridge.authenticate('n'.repeat(44), {signal: controller.signal}));
+            const abortedId = ws.last().id;
+            controller.abort();
+            out.aborted = await aborted; out.cancelForAbort = ws.last(); out.abortedId = abortedId;
+            // A call's own timeout: cancel is sent, the call rejects with timeout.
+            const timed = outcome(bridge.getCertificate('R1', {timeout: 50}));
+            const timedMessage = ws.last();
+            out.timed = await timed; out.cancelForTimeout = ws.last(); out.timedMessage = timedMessage;
+            // A code this client does not know passes through with the daemon's words.
+            const unknown = outcome(bridge.status());
+            ws.push({type: 'error', id: ws.last().id, code: 'somethingNew', message: {fr: 'Nouveau', en: 'New'}});
+            out.unknown = await unknown;
+            // readerRequired keeps the readers.
+            const several = outcome(bridge.authenticate('n'.repeat(44)));
+            ws.push({type: 'error', id: ws.last().id, code: 'readerRequired', readers: ['R1', 'R2'], message: {fr: 'f', en: 'e'}});
+            out.several = await several;
+            // A PIN that is not 4 to 12 digits is refused here: nothing is sent.
+            const before = ws.sent.length;
+            out.badPin = await outcome(bridge.authenticate('n'.repeat(44), {pin: '12a'}));
+            out.sentForBadPin = ws.sent.length - before;
+            // Events update the readers; a card insertion asks for the holder.
+            const events = [];
+            bridge.on('readerevent', (e) => events.push(e.event + ':' + e.reader));
+            ws.push({type: 'event', event: 'cardRemoved', reader: 'R1', card: null});
+            out.afterRemoved = bridge.cardState;
+            ws.push({type: 'event', event: 'somethingElse', reader: 'R1', card: null});
+            ws.push({type: 'event', event: 'cardInserted', reader: 'R2', card: {kind: 'cps2ter', pin: null, holder: null}});
+            out.afterUnsupported = bridge.cardState;
+            out.statusAskedAfterInsert = ws.last().type;
+            ws.push({type: 'event', event: 'readerRemoved', reader: 'R2', card: null});
+            out.readersAfterRemoval = bridge.readers.map(r => r.name);
+            out.events = events;
+            // The connection drops during a login.
+            const lost = outcome(bridge.authenticate('n'.repeat(44)));
+            ws.drop();
+            out.lost = await lost;
+            out.sent = ws.sent;
+            bridge.close();
+            return out;
+        """)
+        self.assertEqual(r["authMessage"], {"type": "authenticate", "nonce": "kDQG76N4DGrl0K0FicTQx+rC3b6pMZ/Him5BoaCONjg=",
+                                            "reader": "R1", "pin": "<present>", "v": 1, "id": r["authMessage"]["id"]})
+        self.assertTrue(all(m.get("v") == 1 for m in r["sent"]), "every message carries the version")
+        self.assertEqual(r["auth"]["code"], "pinIncorrect")
+        self.assertEqual(r["auth"]["name"], "CPSBridgeError")
+        self.assertEqual(r["auth"]["triesLeft"], 2)
+        self.assertIn("Il vous reste 2 essais", r["auth"]["fr"])
+        self.assertIn("2 tries left", r["auth"]["en"])
+        self.assertEqual([x["name"] for x in r["status"]["ok"]], ["R1", "R2"])
+        self.assertTrue(r["okMessage"]["confirmFinalTry"])
+        self.assertNotIn("pin", r["okMessage"])
+        self.assertEqual(r["ok"]["ok"]["token"], {"format": "web-eid:1.0"})
+        self.assertEqual(r["ok"]["ok"]["holder"]["nationalId"], NATIONAL_ID)
+        self.assertEqual(r["aborted"]["code"], "cancelled")
+        self.assertEqual(r["cancelForAbort"], {"type": "cancel", "id": r["abortedId"], "v": 1})
+        self.assertEqual(r["timedMessage"]["type"], "getCertificate")
+        self.assertEqual(r["timed"]["code"], "timeout")
+        self.assertEqual(r["cancelForTimeout"], {"type": "cancel", "id": r["timedMessage"]["id"], "v": 1})
+        self.assertEqual((r["unknown"]["code"], r["unknown"]["fr"], r["unknown"]["en"]), ("somethingNew", "Nouveau", "New"))
+        self.assertEqual((r["several"]["code"], r["several"]["readers"]), ("readerRequired", ["R1", "R2"]))
+        self.assertEqual((r["badPin"]["code"], r["sentForBadPin"]), ("invalidPin", 0))
+        self.assertEqual(r["afterRemoved"], "no-card")
+        self.assertEqual(r["afterUnsupported"], "unsupported")
+        self.assertEqual(r["statusAskedAfterInsert"], "status")
+        self.assertEqual(r["readersAfterRemoval"], ["R1"])
+        self.assertEqual(r["events"], ["cardRemoved:R1", "cardInserted:R2", "readerRemoved:R2"])
+        self.assertEqual(r["lost"]["code"], "connectionLost")
 
 
 class Test1DemoPage(PageTestCase):
@@ -216,10 +384,22 @@ class Test1DemoPage(PageTestCase):
         error = self.wait_for('#error[data-code="pinIncorrect"]')
         self.assertEqual(error.get_attribute("data-tries-left"), "1")
         confirm = self.wait_for("#confirm-final-try", 5, "the last-try confirmation")
-        # Without the confirmation nothing goes to the card: still one try left.
+        # Without the confirmation the page sends nothing: still one try left.
         self.log_in(PIN)
         self.wait_for('#error[data-code="pinFinalTry"]')
         WebDriverWait(self.driver, 5).until(lambda d: "dernier essai" in d.find_element(By.ID, "card-holder").text)
+        # And the daemon itself refuses the last try without confirmation (through the client).
+        refused = self.driver.execute_async_script("""
+            const [pin, done] = arguments;
+            fetch('/api/nonce', {method: 'POST', headers: {'Content-Type': 'application/json'}, body: '{}'})
+              .then(r => r.json())
+              .then(({nonce}) => window.cpsBridge.authenticate(nonce, {pin}))
+              .then(() => done({code: 'none'}), e => done({code: e.code, name: e.name, fr: e.messageIn('fr')}))
+              .then(() => {}, () => {});
+            """, PIN)
+        self.assertEqual(refused["code"], "pinFinalTry", refused)
+        self.assertEqual(refused["name"], "CPSBridgeError")
+        self.assertIn("qu'un essai", refused["fr"])
         self.screenshot("3-final-try")
         confirm.click()
         self.log_in(PIN)
