@@ -187,7 +187,7 @@ async function localNetworkAccessState() {
   if (!permissions?.query) return null;
   for (const name of LNA_PERMISSION_NAMES) {
     try {
-      const status = await permissions.query({ name });
+      const status = await permissions.query(/** @type {any} */ ({ name })); // not in the DOM typings yet
       return { name, status };
     } catch {
       // Not a permission name this browser knows: try the next one.

@@ -361,9 +361,17 @@ class Test1DemoPage(PageTestCase):
         self.assertEqual(self.card_state(), "card")
         self.screenshot("1-identity")
 
+    def assert_full_tries(self):
+        """Wrong PINs are sent only to a card with all its tries: the card never gets blocked."""
+        try:
+            WebDriverWait(self.driver, 5).until(lambda d: "3 essais" in d.find_element(By.ID, "card-holder").text)
+        except TimeoutException:
+            self.fail(f"the card does not have its 3 tries; no wrong PIN sent; {self.page_state()}")
+
     def test_2_wrong_pin_then_right_pin(self):
         self.open()
         self.wait_for_card_state("card")
+        self.assert_full_tries()
         self.log_in(WRONG_PIN)
         error = self.wait_for('#error[data-code="pinIncorrect"]', 10, "the wrong-PIN error")
         self.assertEqual(error.get_attribute("data-tries-left"), "2")
@@ -378,6 +386,7 @@ class Test1DemoPage(PageTestCase):
     def test_3_final_try_needs_confirmation(self):
         self.open()
         self.wait_for_card_state("card")
+        self.assert_full_tries()
         self.log_in(WRONG_PIN)
         self.wait_for('#error[data-code="pinIncorrect"][data-tries-left="2"]')
         self.log_in(WRONG_PIN)
