@@ -63,7 +63,8 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-"${DEMO[@]}" --state "$TMP/state" > "$TMP/demo.out" 2> "$TMP/demo.err" &
+# The page under test is this checkout's web/ (cps-bridge demo reads CPS_BRIDGE_WEB_ROOT).
+CPS_BRIDGE_WEB_ROOT="$ROOT/web" "${DEMO[@]}" --state "$TMP/state" > "$TMP/demo.out" 2> "$TMP/demo.err" &
 DEMO_PID=$!
 URL=""
 for _ in $(seq 600); do   # up to 60 s
