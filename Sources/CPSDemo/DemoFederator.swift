@@ -137,7 +137,7 @@ public struct DemoFederator: Sendable {
             "certificate": identity.subject,
             "issuer": identity.issuer,
             "validity": "\(formatter.string(from: identity.notBefore)) → \(formatter.string(from: identity.notAfter))",
-            "chain": verified.chain.map { $0.subject.description }.joined(separator: " ← "),
+            "chain": verified.chain.map { $0.subject.readable }.joined(separator: " ← "),
             "revocation": "pas de LCR configurée pour la démo / no CRL configured for the demo",
             "appVersion": token.appVersion,
         ]

@@ -5,7 +5,7 @@ extension DistinguishedName {
     /// The name as RFC 4514 writes it (last RDN first, `+` inside a multi-valued RDN), with
     /// the short names IGC-Santé subjects use (`SN`, `GN`, `title`), which swift-certificates
     /// prints as bare OIDs.
-    var readable: String {
+    public var readable: String {
         reversed().map { rdn in
             rdn.map { attribute in
                 "\(Self.shortName(attribute.type))=\(Self.escaped(attribute.value.text))"

@@ -41,7 +41,7 @@ struct DemoCommand: AsyncParsableCommand {
         if let state {
             directory = URL(fileURLWithPath: state)
         } else {
-            var template = Array((NSTemporaryDirectory() + "/cps-bridge-demo.XXXXXX").utf8CString)
+            var template = Array(URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("cps-bridge-demo.XXXXXX").path.utf8CString)
             guard let made = mkdtemp(&template) else { throw CommandFailure("cannot make a temporary folder") }
             directory = URL(fileURLWithPath: String(cString: made))
         }
