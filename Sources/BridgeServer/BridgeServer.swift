@@ -3,9 +3,13 @@ import CPSCard
 import Foundation
 import HTTPTypes
 import Hummingbird
+import HummingbirdCore
 import HummingbirdWebSocket
 import Logging
 import NIOCore
+import NIOHTTP1
+import NIOPosix
+import ServiceLifecycle
 
 /// The local login API: HTTP and WebSocket on loopback, over the card service, behind the
 /// security rules of DESIGN.md (Host check, exact origin allow-list, CORS echo, JSON only,
@@ -17,14 +21,26 @@ public enum BridgeServer {
     /// Largest WebSocket message accepted.
     public static let maxFrameSize = 16 * 1024
 
-    /// The application serving `configuration` over `cards`.
-    /// - Parameter onServerRunning: called with the bound port once listening (tests use port 0).
+    /// The service serving `configuration` over `cards`: on `socket` when given (systemd socket
+    /// activation; its address then replaces the configured one), else on the configured address.
+    ///
+    /// Assembled from Hummingbird's parts rather than its `Application`, which can only bind an
+    /// address and whose upgrade channel answers a refused WebSocket upgrade 400: the routers,
+    /// our `BridgeServerChannel` (that upgrade channel plus the `UpgradeScreen`), and
+    /// Hummingbird's `Server` or our `InheritedSocketServer` to accept connections.
+    /// - Parameter onServerRunning: called with the port once listening.
     public static func application(
         configuration: ServeConfiguration,
+        socket: InheritedSocket? = nil,
         cards: CardService,
         logger: Logger,
         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
-    ) -> some ApplicationProtocol {
+    ) -> any Service {
+        var configuration = configuration
+        if let socket {
+            configuration.host = socket.host
+            configuration.port = socket.port
+        }
         let gate = RequestGate(configuration: configuration)
         let router = Router(context: BasicRequestContext.self)
         router.middlewares.add(SecurityMiddleware<BasicRequestContext>(gate: gate, logger: logger))
@@ -34,13 +50,40 @@ public enum BridgeServer {
         wsRouter.middlewares.add(SecurityMiddleware<BasicWebSocketRequestContext>(gate: gate, logger: logger))
         WebSocketController(cards: cards, gate: gate, logger: logger).addRoutes(to: wsRouter)
 
-        return Application(
-            router: router,
-            server: .http1WebSocketUpgrade(webSocketRouter: wsRouter, configuration: .init(maxFrameSize: maxFrameSize)),
-            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
-            onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
-            logger: logger
+        let channel = BridgeServerChannel(
+            upgradeChannel: HTTP1WebSocketUpgradeChannel(
+                responder: httpResponder(router.buildResponder(), logger: logger),
+                webSocketResponder: wsRouter.buildResponder(),
+                configuration: .init(ws: .init(maxFrameSize: maxFrameSize))
+            ),
+            gate: gate
         )
+        let port = configuration.port
+        let running: @Sendable (any Channel) async -> Void = { await onServerRunning($0.localAddress?.port ?? port) }
+        if let socket {
+            return InheritedSocketServer(socket: socket, childChannel: channel, onServerRunning: running, logger: logger)
+        }
+        return channel.server(configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
+                              onServerRunning: running, eventLoopGroup: MultiThreadedEventLoopGroup.singleton, logger: logger)
+    }
+
+    /// The HTTP side of a connection, as Hummingbird's `Application.run()` builds it: the
+    /// router's answer, a 500 for an error the routes did not render, a `Date` header.
+    static func httpResponder(_ responder: some HTTPResponder<BasicRequestContext>, logger: Logger) -> HTTPChannelHandler.Responder {
+        { request, writer, channel in
+            let context = BasicRequestContext(source: .init(channel: channel, logger: logger))
+            var response: Response
+            do {
+                response = try await responder.respond(to: request, context: context)
+            } catch let error as HTTPParserError {
+                throw error // Hummingbird answers 400 and closes the connection.
+            } catch {
+                logger.debug("unrendered error: \(type(of: error))")
+                response = Self.error(ErrorPayload(code: .internal), status: 500)
+            }
+            response.headers[.date] = HTTPDate.now
+            try await writer.write(response: response.head, body: response.body)
+        }
     }
 
     /// A JSON response.
@@ -60,6 +103,7 @@ public enum BridgeServer {
 
 extension HTTPField.Name {
     static let origin = HTTPField.Name("Origin")!
+    static let host = HTTPField.Name("Host")!
     static let accessControlRequestPrivateNetwork = HTTPField.Name("Access-Control-Request-Private-Network")!
     static let accessControlRequestLocalNetwork = HTTPField.Name("Access-Control-Request-Local-Network")!
 }

@@ -1,3 +1,4 @@
+import BridgeProtocol
 import Foundation
 import Synchronization
 
@@ -13,6 +14,34 @@ final class RequestGate: Sendable {
     init(configuration: ServeConfiguration) {
         hosts = HostPolicy(port: configuration.port)
         origins = configuration.origins
+    }
+
+    /// The first check of every request, HTTP or WebSocket upgrade, wherever it is made (the
+    /// routers' `SecurityMiddleware`, the connection's `UpgradeScreen`): a foreign `Host` or a
+    /// non-allowed `Origin` is refused; several `Host` or `Origin` headers are refused rather
+    /// than guessed at.
+    /// - Parameters:
+    ///   - hosts: every `Host` header of the request.
+    ///   - origins: every `Origin` header of the request.
+    func screen(hosts: [String], origins: [String]) -> Screening {
+        guard hosts.count == 1, self.hosts.allows(hosts[0]) else {
+            let shown = hosts.isEmpty ? "(none)" : hosts.joined(separator: ", ")
+            return .refused(ErrorPayload(code: .hostNotAllowed), cors: nil, reason: "Host \(shown) is not ours")
+        }
+        let decision = origins.count > 1 ? .refused(origins.joined(separator: ", ")) : self.origins.decide(origin: origins.first)
+        if case .refused(let origin) = decision {
+            return .refused(ErrorPayload(code: .originNotAllowed), cors: decision, reason: "origin \(origin) is not allowed")
+        }
+        return .admitted(decision)
+    }
+
+    /// What `screen(hosts:origins:)` decided.
+    enum Screening: Sendable, Hashable {
+        /// May go on; the origin decision drives CORS and what the request may do.
+        case admitted(OriginPolicy.Decision)
+        /// Refused with 403 and `error`; `cors` is the decision whose CORS headers the answer
+        /// carries (none for a foreign `Host`); `reason` is for the log.
+        case refused(ErrorPayload, cors: OriginPolicy.Decision?, reason: String)
     }
 
     private var now: Double {

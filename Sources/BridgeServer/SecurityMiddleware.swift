@@ -12,16 +12,16 @@ struct SecurityMiddleware<Context: RequestContext>: RouterMiddleware {
     let logger: Logger
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard gate.hosts.allows(request.head.authority) else {
-            logger.notice("refused: Host \(request.head.authority ?? "(none)") is not ours")
-            return BridgeServer.error(ErrorPayload(code: .hostNotAllowed))
-        }
-        // Browsers send one Origin; several are refused rather than guessed at.
-        let origins = request.headers[values: .origin]
-        let decision = origins.count > 1 ? .refused(origins.joined(separator: ", ")) : gate.origins.decide(origin: origins.first)
-        if case .refused(let origin) = decision {
-            logger.notice("refused: origin \(origin) is not allowed")
-            return with(BridgeServer.error(ErrorPayload(code: .originNotAllowed)), decision)
+        let decision: OriginPolicy.Decision
+        // HTTPTypes makes the first Host the authority and keeps any other as a header field.
+        let hosts = (request.head.authority.map { [$0] } ?? []) + request.headers[values: .host]
+        switch gate.screen(hosts: hosts, origins: request.headers[values: .origin]) {
+        case .admitted(let admitted):
+            decision = admitted
+        case .refused(let payload, let cors, let reason):
+            logger.notice("refused: \(reason)")
+            let response = BridgeServer.error(payload)
+            return cors.map { with(response, $0) } ?? response
         }
         if request.method == .options {
             var headers: [String: String] = [:]

@@ -13,7 +13,7 @@ struct ServeCommand: AsyncParsableCommand {
         abstract: "Serve the local login API (HTTP + WebSocket on 127.0.0.1) to the allowed federator origins."
     )
 
-    @Option(help: "Where to listen: 127.0.0.1:PORT (loopback only). Default 127.0.0.1:24830.")
+    @Option(help: "Where to listen: 127.0.0.1:PORT (loopback only). Default 127.0.0.1:24830. A socket from systemd (LISTEN_FDS) takes its place.")
     var listen: String?
     @Option(name: .customLong("allow-origin"), help: "An allowed federator origin, https://host[:port]; repeat for several.")
     var allowOrigins: [String] = []
@@ -50,10 +50,24 @@ struct ServeCommand: AsyncParsableCommand {
         }
         bootstrapLogging(level: Logger.Level(rawValue: configuration.logLevel) ?? .info)
         let logger = Logger(label: "cps-bridge")
+        // Started by a systemd socket unit: serve on its socket (checked to be a loopback
+        // listening TCP socket) rather than binding --listen.
+        let socket: InheritedSocket?
+        do {
+            socket = try InheritedSocket.fromSystemd()
+        } catch {
+            throw CommandFailure(error.description)
+        }
         let cards = CardService(configuration: .init(modulePath: configuration.modulePath, pinentryProgram: configuration.pinentryProgram),
                                 logger: Logger(label: "cps-bridge.cards"))
-        let app = BridgeServer.application(configuration: configuration, cards: cards, logger: logger) { port in
-            logger.info("listening on \(configuration.host):\(port) for \(configuration.origins.allowed.sorted().joined(separator: " "))")
+        let origins = configuration.origins.allowed.sorted().joined(separator: " ")
+        let app = BridgeServer.application(configuration: configuration, socket: socket, cards: cards, logger: logger) { port in
+            if let socket {
+                let host = socket.host.contains(":") ? "[\(socket.host)]" : socket.host
+                logger.info("listening on \(host):\(port) (socket from systemd, fd \(socket.descriptor)\(socket.name.map { ", \($0)" } ?? "")) for \(origins)")
+            } else {
+                logger.info("listening on \(configuration.host):\(port) for \(origins)")
+            }
         }
         let group = ServiceGroup(services: [cards, app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         try await group.run()

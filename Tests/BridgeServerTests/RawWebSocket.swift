@@ -5,14 +5,16 @@ import Glibc
 
 /// A minimal WebSocket client over a plain socket, for tests: it sends exactly the headers a
 /// browser would (one `Origin`, `Host: 127.0.0.1:PORT`), so that the server's checks are
-/// tested as a browser meets them. Blocking, with a receive timeout.
+/// tested as a browser meets them, or exactly the odd ones a test gives (`headers`, written
+/// as they are, repeats included). Blocking, with a receive timeout.
 final class RawWebSocket {
     private let fd: Int32
     private var buffer: [UInt8] = []
     let status: Int
     let responseHead: String
 
-    init(port: Int, path: String = "/v1/ws", origin: String?, host: String? = nil, timeoutSeconds: Int = 10) throws {
+    init(port: Int, path: String = "/v1/ws", origin: String?, host: String? = nil, headers: [(String, String)] = [],
+         upgrade: Bool = true, timeoutSeconds: Int = 10) throws {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         self.fd = fd
         var timeout = timeval(tv_sec: timeoutSeconds, tv_usec: 0)
@@ -25,9 +27,13 @@ final class RawWebSocket {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
         guard connected == 0 else { close(fd); throw RawWebSocketError.io("connect") }
-        var head = "GET \(path) HTTP/1.1\r\nHost: \(host ?? "127.0.0.1:\(port)")\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-        head += "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
+        var head = "GET \(path) HTTP/1.1\r\nHost: \(host ?? "127.0.0.1:\(port)")\r\n"
+        if upgrade {
+            head += "Upgrade: websocket\r\nConnection: Upgrade\r\n"
+            head += "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
+        }
         if let origin { head += "Origin: \(origin)\r\n" }
+        for (name, value) in headers { head += "\(name): \(value)\r\n" }
         head += "\r\n"
         try Self.write(fd, Array(head.utf8))
         var received: [UInt8] = []
@@ -48,6 +54,28 @@ final class RawWebSocket {
     }
 
     deinit { close(fd) }
+
+    /// The response's header fields, names in lower case (a repeated one keeps its last value).
+    var responseHeaders: [String: String] {
+        var fields: [String: String] = [:]
+        for line in responseHead.split(separator: "\r\n").dropFirst() {
+            guard let colon = line.firstIndex(of: ":") else { continue }
+            fields[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+        }
+        return fields
+    }
+
+    /// Everything after the response head until the server closes the connection (the body of
+    /// a refusal); throws if it does not close in time.
+    func readToEnd() throws -> [UInt8] {
+        while true {
+            let chunk = try Self.read(fd)
+            if chunk.isEmpty { break }
+            buffer += chunk
+        }
+        defer { buffer = [] }
+        return buffer
+    }
 
     /// Sends a text frame (masked, as a client must).
     func send(_ text: String) throws {

@@ -241,17 +241,61 @@ struct ServerTests {
         }
     }
 
+    /// A refused upgrade's answer: 403 with the protocol's error, the CORS rules of any other
+    /// refusal (`Vary: Origin`, never an `Access-Control-Allow-Origin`), no upgrade, and the
+    /// connection closed after it.
+    static func expectRefusedUpgrade(_ socket: RawWebSocket, code: String, vary: Bool = true,
+                                     sourceLocation: SourceLocation = #_sourceLocation) throws {
+        #expect(socket.status == 403, "\(socket.responseHead)", sourceLocation: sourceLocation)
+        let headers = socket.responseHeaders
+        #expect(headers["content-type"] == "application/json; charset=utf-8", sourceLocation: sourceLocation)
+        #expect(headers["access-control-allow-origin"] == nil, sourceLocation: sourceLocation)
+        #expect(headers["vary"] == (vary ? "Origin" : nil), sourceLocation: sourceLocation)
+        #expect(headers["upgrade"] == nil && headers["sec-websocket-accept"] == nil, sourceLocation: sourceLocation)
+        let body = try socket.readToEnd() // ends: the server closed the connection
+        let json = Self.object(String(decoding: body, as: UTF8.self))
+        #expect((json["error"] as? [String: Any])?["code"] as? String == code, "\(json)", sourceLocation: sourceLocation)
+    }
+
     @Test func aWebSocketUpgradeFromAnotherOriginOrHostIsRefusedBeforeUpgrading() async throws {
-        try await Self.withDaemon { port in
-            for origin in ["https://evil.example", "null", "http://auth.esw.esante.gouv.fr", "https://auth.esw.esante.gouv.fr.evil.com"] {
-                let socket = try RawWebSocket(port: port, origin: origin)
-                // Refused before any 101 (Hummingbird's upgrade handler answers a declined
-                // upgrade with 400; see the issue notes).
-                #expect(socket.status == 400 || socket.status == 403, "\(origin): \(socket.status)")
-                #expect(try socket.receive() == nil)
+        try await CardBed.shared().withReaders { readers in
+            let card = try SimulatedCard(reader: readers[0])
+            defer { card.stop() }
+            try await Self.withDaemon { port in
+                try await Self.refuseForeignUpgrades(port: port, card: card)
             }
-            let rebound = try RawWebSocket(port: port, origin: Self.page, host: "evil.example:\(port)")
-            #expect(rebound.status == 400 || rebound.status == 403)
+        }
+    }
+
+    /// The refusals of `aWebSocketUpgradeFromAnotherOriginOrHostIsRefusedBeforeUpgrading`, also
+    /// run on a socket from systemd.
+    static func refuseForeignUpgrades(port: Int, card: SimulatedCard? = nil) async throws {
+        let before = card?.apduLog().count
+        for origin in ["https://evil.example", "null", "http://auth.esw.esante.gouv.fr", "https://auth.esw.esante.gouv.fr.evil.com"] {
+            try Self.expectRefusedUpgrade(try RawWebSocket(port: port, origin: origin), code: "originNotAllowed")
+        }
+        // Two Origin headers, even one of them allowed.
+        try Self.expectRefusedUpgrade(try RawWebSocket(port: port, origin: Self.page, headers: [("Origin", "https://evil.example")]),
+                                      code: "originNotAllowed")
+        // A foreign Host (DNS rebinding), alone or beside ours: no CORS header, as over HTTP.
+        try Self.expectRefusedUpgrade(try RawWebSocket(port: port, origin: Self.page, host: "evil.example:\(port)"),
+                                      code: "hostNotAllowed", vary: false)
+        try Self.expectRefusedUpgrade(try RawWebSocket(port: port, origin: Self.page, headers: [("Host", "evil.example:\(port)")]),
+                                      code: "hostNotAllowed", vary: false)
+        // ... and the same two Host headers on plain HTTP.
+        let plain = try RawWebSocket(port: port, path: "/v1/status", origin: nil, headers: [("Host", "evil.example:\(port)"), ("Connection", "close")],
+                                     upgrade: false)
+        #expect(plain.status == 403)
+        #expect((Self.object(String(decoding: try plain.readToEnd(), as: UTF8.self))["error"] as? [String: Any])?["code"] as? String == "hostNotAllowed")
+        if let card, let before { #expect(card.apduLog().count == before, "a refused upgrade reached the card") }
+        // An allowed origin still upgrades.
+        let allowed = try RawWebSocket(port: port, origin: Self.page)
+        #expect(allowed.status == 101)
+        #expect(Self.object(try #require(try allowed.receive()))["type"] as? String == "status")
+    }
+
+    @Test func aLocalProgramsWebSocketWatchesButCannotAuthenticate() async throws {
+        try await Self.withDaemon { port in
             // A local program (no Origin) may watch the status.
             let local = try RawWebSocket(port: port, origin: nil)
             #expect(local.status == 101)
