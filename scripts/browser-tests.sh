@@ -64,6 +64,7 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 # The page under test is this checkout's web/ (cps-bridge demo reads CPS_BRIDGE_WEB_ROOT).
+: > "$TMP/demo.out"; : > "$TMP/demo.err"   # exist before the loop below reads them (the job opens them later)
 CPS_BRIDGE_WEB_ROOT="$ROOT/web" "${DEMO[@]}" --state "$TMP/state" > "$TMP/demo.out" 2> "$TMP/demo.err" &
 DEMO_PID=$!
 URL=""
