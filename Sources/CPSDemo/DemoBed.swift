@@ -111,39 +111,15 @@ public final class DemoBed: Sendable {
     private static func freeVPCDPort() throws -> Int {
         for _ in 0..<50 {
             let base = Int.random(in: 20_000...60_000) & ~1
-            if isFree(base), isFree(base + 1) { return base }
+            if LoopbackPorts.isFree(base), LoopbackPorts.isFree(base + 1) { return base }
         }
         throw DemoError("no free loopback port for the virtual reader")
     }
 
     /// A TCP port on 127.0.0.1 that nothing listens on now (the kernel's choice).
     public static func freePort() throws(DemoError) -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw DemoError("socket: errno \(errno)") }
-        defer { close(fd) }
-        var addr = sockaddr_in()
-        addr.sin_family = sa_family_t(AF_INET)
-        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
-        }
-        guard bound else { throw DemoError("no free port on 127.0.0.1: errno \(errno)") }
-        return Int(UInt16(bigEndian: addr.sin_port))
-    }
-
-    /// Whether `port` can be bound on 127.0.0.1 now.
-    static func isFree(_ port: Int) -> Bool {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { return false }
-        defer { close(fd) }
-        var addr = sockaddr_in()
-        addr.sin_family = sa_family_t(AF_INET)
-        addr.sin_port = in_port_t(UInt16(port).bigEndian)
-        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-        return withUnsafePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        } == 0
+        guard let port = LoopbackPorts.pick() else { throw DemoError("no free port on 127.0.0.1: errno \(errno)") }
+        return port
     }
 
     private static func wait(seconds: Double, until condition: () -> Bool) -> Bool {
