@@ -195,6 +195,18 @@ let package = Package(
         ),
         .testTarget(name: "SmartCardTests", dependencies: ["SmartCard"], swiftSettings: swiftSettings),
         .testTarget(
+            name: "CPSDemoTests",
+            dependencies: [
+                "CPSDemo", "CPSAuthVerifier", "BridgeProtocol", "VerifierTestPKI",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "CPSAuthVerifierTests",
             dependencies: [
                 "CPSAuthVerifier", "VerifierTestPKI", "BridgeProtocol", "CPSIdentity",
