@@ -84,28 +84,40 @@ public struct AuthenticationFlow: Sendable {
         self.context = context
     }
 
-    /// Starts with the readers present and the CPx cards in them.
-    public mutating func start(readers: [String], cards: [CardCandidate]) -> Action {
-        guard phase == .choosingCard else { return fail(.internal(detail: "start called twice")) }
-        guard !readers.isEmpty else { return fail(.noReader) }
+    /// The card a request is for: the named reader's, else the only CPx card present
+    /// (`readerRequired` with the candidates when there are several). Also used by
+    /// `getCertificate`, so that both operations pick the same card for the same request.
+    public static func chooseCard(readers: [String], cards: [CardCandidate], wanted: String?) -> Result<CardCandidate, AuthenticationError> {
+        guard !readers.isEmpty else { return .failure(.noReader) }
         let candidate: CardCandidate
-        if let wanted = context.reader {
-            guard readers.contains(wanted) else { return fail(.readerRequired(readers: readers)) }
-            guard let card = cards.first(where: { $0.reader == wanted }) else { return fail(.noCard) }
+        if let wanted {
+            guard readers.contains(wanted) else { return .failure(.readerRequired(readers: readers)) }
+            guard let card = cards.first(where: { $0.reader == wanted }) else { return .failure(.noCard) }
             candidate = card
         } else {
             let usable = cards.filter { $0.kind != .unknown }
             switch usable.count {
             case 0:
-                guard let other = cards.first else { return fail(.noCard) }
+                guard let other = cards.first else { return .failure(.noCard) }
                 candidate = other
             case 1:
                 candidate = usable[0]
             default:
-                return fail(.readerRequired(readers: usable.map(\.reader)))
+                return .failure(.readerRequired(readers: usable.map(\.reader)))
             }
         }
-        if let reason = candidate.kind.unsupportedReason { return fail(.unsupportedCard(reason: reason)) }
+        if let reason = candidate.kind.unsupportedReason { return .failure(.unsupportedCard(reason: reason)) }
+        return .success(candidate)
+    }
+
+    /// Starts with the readers present and the CPx cards in them.
+    public mutating func start(readers: [String], cards: [CardCandidate]) -> Action {
+        guard phase == .choosingCard else { return fail(.internal(detail: "start called twice")) }
+        let candidate: CardCandidate
+        switch Self.chooseCard(readers: readers, cards: cards, wanted: context.reader) {
+        case .success(let chosen): candidate = chosen
+        case .failure(let error): return fail(error)
+        }
         reader = candidate.reader
         // How will the PIN come? Decided before touching the card, so that a refused page PIN
         // costs nothing.

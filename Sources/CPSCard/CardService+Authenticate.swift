@@ -16,11 +16,7 @@ extension CardService {
         }
         let snapshots = monitor.readers
         let prompt = configuration.pinentryProgram.map { PinentryPrompt(program: $0, timeout: configuration.pinPromptTimeout) }
-        var candidates: [CardCandidate] = []
-        for snapshot in snapshots {
-            guard let card = snapshot.card else { continue }
-            candidates.append(CardCandidate(reader: snapshot.name, kind: card.kind, hasPINPad: false))
-        }
+        var candidates = CardCandidate.present(in: snapshots)
         var flow = AuthenticationFlow(context: AuthenticationContext(
             origin: request.origin, nonce: request.nonce, reader: request.reader,
             pageSentPIN: request.pin != nil, pagePINAllowed: request.pagePINAllowed,

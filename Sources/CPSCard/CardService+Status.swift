@@ -38,18 +38,14 @@ extension CardService {
     /// card), without a PIN.
     public func certificate(reader: String?) async -> Result<CardCredentials, AuthenticationError> {
         await monitor.waitUntilSynchronised()
-        let withCards = monitor.readers.filter { $0.card?.kind.canAuthenticate == true }
+        let snapshots = monitor.readers
         let chosen: ReaderSnapshot
-        if let reader {
-            guard let found = monitor.readers.first(where: { $0.name == reader }) else {
-                return .failure(.readerRequired(readers: monitor.readers.map(\.name)))
-            }
-            chosen = found
-        } else {
-            guard !monitor.readers.isEmpty else { return .failure(.noReader) }
-            guard withCards.count <= 1 else { return .failure(.readerRequired(readers: withCards.map(\.name))) }
-            guard let only = withCards.first else { return .failure(.noCard) }
-            chosen = only
+        switch AuthenticationFlow.chooseCard(readers: snapshots.map(\.name), cards: CardCandidate.present(in: snapshots), wanted: reader) {
+        case .success(let candidate):
+            guard let snapshot = snapshots.first(where: { $0.name == candidate.reader }) else { return .failure(.noCard) }
+            chosen = snapshot
+        case .failure(let error):
+            return .failure(error)
         }
         do throws(AuthenticationError) {
             let session = try session(for: chosen)
@@ -58,6 +54,15 @@ extension CardService {
             })
         } catch {
             return .failure(error)
+        }
+    }
+}
+
+extension CardCandidate {
+    /// The cards in `snapshots`, PIN pads not yet asked about.
+    static func present(in snapshots: [ReaderSnapshot]) -> [CardCandidate] {
+        snapshots.compactMap { snapshot in
+            snapshot.card.map { CardCandidate(reader: snapshot.name, kind: $0.kind, hasPINPad: false) }
         }
     }
 }

@@ -104,11 +104,14 @@ public final class ReaderMonitor: Service, Sendable {
                 backoff = min(backoff * 2, maxBackoff)
             }
         }
-        state.withLock { state in
+        // Finished outside the lock: `finish()` runs each stream's onTermination handler at
+        // once, and that handler takes the lock to unsubscribe (a recursive lock is a crash).
+        let subscribers = state.withLock { state in
             state.context = nil
-            state.subscribers.values.forEach { $0.finish() }
-            state.subscribers.removeAll()
+            defer { state.subscribers.removeAll() }
+            return Array(state.subscribers.values)
         }
+        subscribers.forEach { $0.finish() }
     }
 
     /// Watches one context until it fails (pcscd gone) or the task is cancelled.

@@ -154,7 +154,7 @@ struct CardServiceTests {
             try await Self.withService(.init(operationTimeout: .seconds(2))) { service in
                 try await Self.waitForCards(service, readers)
                 // Warm the session first, so that the stall hits a card call, not the first bind.
-                _ = try await service.status()
+                _ = await service.status()
                 try card.control("stall")
                 #expect(await service.authenticate(Self.request("1234")).failure == .timeout)
                 // While the stalled call is under way the card is busy, never interleaved.
