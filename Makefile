@@ -70,7 +70,8 @@ demo-card: deps
 	@bash scripts/demo-card.sh
 
 ## bench: build cps-bench and cps-card-sim in release (side by side: the bench starts the
-## simulator found next to itself) and run the three baselines of BENCHMARKS.md.
+## simulator found next to itself) and run the baselines of BENCHMARKS.md (the card stack's
+## three, and the federator's token verification).
 ## Each run starts and stops its own bed; nothing is left running.
 bench: deps
 	swift build -c release --product cps-card-sim
@@ -78,7 +79,8 @@ bench: deps
 	@bin=$$(swift build -c release --show-bin-path) && \
 	$$bin/cps-bench apdu-roundtrip && echo && \
 	$$bin/cps-bench pkcs11-sign && echo && \
-	$$bin/cps-bench pkcs11-inprocess
+	$$bin/cps-bench pkcs11-inprocess && echo && \
+	$$bin/cps-bench verify
 
 ## clean-beds: stop any pcscd or simulated card a test run left behind
 clean-beds:

@@ -1,3 +1,4 @@
+import BridgeProtocol
 import Foundation
 
 /// Why a token was refused: one case per failure, each with a stable `code` (for logs,
@@ -114,9 +115,14 @@ public enum TokenVerificationError: Error, Sendable, Hashable, CustomStringConve
         return "\(code): \(detail)"
     }
 
-    /// A short sentence a login page can show the person, in French and English. It says what
-    /// to do, never why in technical terms.
-    public var message: (fr: String, en: String) {
+    /// A short sentence a login page can show the person, in French and English (the
+    /// protocol's `LocalizedMessage`). It says what to do, never why in technical terms.
+    public var message: LocalizedMessage {
+        let (fr, en) = texts
+        return LocalizedMessage(fr: fr, en: en)
+    }
+
+    private var texts: (String, String) {
         switch self {
         case .nonceExpired, .nonceUnknown, .nonceReplayed:
             ("La demande de connexion a expiré ou a déjà servi. Recommencez la connexion.",

@@ -26,3 +26,32 @@ struct ClaimsTests {
                            "SubjectOrganization": "CH TEST", "cps_national_id_type": "finess"])
     }
 }
+
+/// docs/VERIFIER.md stays in step with the code.
+@Suite("VERIFIER.md")
+struct DocumentationTests {
+    static func document() throws -> String {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        return try String(contentsOf: root.appendingPathComponent("docs/VERIFIER.md"), encoding: .utf8)
+    }
+
+    @Test("the errors table has a row for every code")
+    func everyCode() throws {
+        let document = try Self.document()
+        for code in TokenVerificationError.allCodes {
+            #expect(document.contains("| `\(code)` |"), "no row for \(code)")
+        }
+    }
+
+    @Test("the claims table names every claim the JSON has")
+    func everyClaim() throws {
+        let document = try Self.document()
+        let claims = IdentityClaims(subjectNameID: "810002813839", givenName: "A", familyName: "B", subjectOrganization: "C",
+                                    nationalIDType: "rpps", rpps: "10002813839", profession: "D")
+        let object = try JSONSerialization.jsonObject(with: JSONEncoder().encode(claims)) as! [String: String]
+        #expect(object.count == 8)
+        for key in object.keys {
+            #expect(document.contains("| `\(key)` |"), "no row for \(key)")
+        }
+    }
+}

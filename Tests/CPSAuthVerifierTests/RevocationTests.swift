@@ -88,6 +88,20 @@ struct RevocationTests {
         #expect(throws: CRLParsingError.self) { try CertificateRevocationList(derEncoded: try VerifierTestPKI.der(pki.holder)) }
     }
 
+    @Test("delta, partitioned and unknown critical extensions are refused when loading", arguments: [
+        Certificate.Extension(oid: [2, 5, 29, 27], critical: true, value: [0x02, 0x01, 0x01]),    // deltaCRLIndicator
+        Certificate.Extension(oid: [2, 5, 29, 28], critical: true, value: [0x30, 0x03, 0x81, 0x01, 0xFF]),  // IDP onlyContainsUserCerts
+        Certificate.Extension(oid: [1, 2, 3, 4], critical: true, value: [0x05, 0x00]),
+    ])
+    func unsupportedExtensions(ext: Certificate.Extension) throws {
+        let der = try issuer.issue(entries: [], thisUpdate: pki.now, nextUpdate: pki.now.addingTimeInterval(86_400), extensions: [ext])
+        #expect(throws: CRLParsingError.self) { try CertificateRevocationList(derEncoded: der) }
+        // Not critical and unknown: ignored.
+        let lenient = try issuer.issue(entries: [], thisUpdate: pki.now, nextUpdate: pki.now.addingTimeInterval(86_400),
+                                       extensions: [Certificate.Extension(oid: [1, 2, 3, 4], critical: false, value: [0x05, 0x00])])
+        #expect(try CertificateRevocationList(derEncoded: lenient).revokedCertificates.isEmpty)
+    }
+
     @Test("a revoked certificate: certificateRevoked")
     func revoked() async throws {
         let crl = try crl(revoking: [pki.holder.serialNumber.bytes], filler: 10)

@@ -83,6 +83,14 @@ struct AcceptanceTests {
         _ = try await verifier.verify(token: token, origin: Support.origin, nonce: nonce)
     }
 
+    @Test("a critical extended key usage with clientAuth is accepted (the policy handles it)")
+    func criticalEKU() async throws {
+        let verifier = Support.verifier()
+        let nonce = try await verifier.issueNonce()
+        let token = try pki.token(origin: Support.origin, nonce: nonce, certificate: try pki.holder(criticalEKU: true))
+        _ = try await verifier.verify(token: token, origin: Support.origin, nonce: nonce)
+    }
+
     @Test("PS256 and ES256 verify when the federator allows them; RS256 is the only default")
     func otherAlgorithms() async throws {
         #expect(VerifierConfiguration(trustAnchors: []).allowedAlgorithms == ["RS256"])

@@ -34,8 +34,9 @@ public struct CRLIssuer {
     /// - Parameters:
     ///   - nextUpdate: `nil` leaves the field out (which RFC 5280 forbids: for negative tests).
     ///   - tamper: flips a bit of the signature (for negative tests).
+    ///   - extensions: more crlExtensions after the cRLNumber.
     public func issue(entries: [Entry], thisUpdate: Date, nextUpdate: Date?, crlNumber: Int = 1,
-                      signingKey: _RSA.Signing.PrivateKey? = nil, tamper: Bool = false) throws -> [UInt8] {
+                      extensions: [Certificate.Extension] = [], tamper: Bool = false) throws -> [UInt8] {
         var tbs = DER.Serializer()
         try tbs.appendConstructedNode(identifier: .sequence) { s in
             try s.serialize(1)                                   // version v2
@@ -64,11 +65,12 @@ public struct CRLIssuer {
                     var number = DER.Serializer()
                     try number.serialize(crlNumber)
                     try s.serialize(Certificate.Extension(oid: [2, 5, 29, 20], critical: false, value: number.serializedBytes[...]))
+                    for ext in extensions { try s.serialize(ext) }
                 }
             }
         }
         let tbsBytes = tbs.serializedBytes
-        var signature = Array(try (signingKey ?? key).signature(for: SHA256.hash(data: tbsBytes), padding: .insecurePKCS1v1_5).rawRepresentation)
+        var signature = Array(try key.signature(for: SHA256.hash(data: tbsBytes), padding: .insecurePKCS1v1_5).rawRepresentation)
         if tamper { signature[signature.count / 2] ^= 0x01 }
         var crl = DER.Serializer()
         try crl.appendConstructedNode(identifier: .sequence) { s in

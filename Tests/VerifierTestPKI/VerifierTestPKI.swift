@@ -48,12 +48,12 @@ public final class VerifierTestPKI: Sendable {
 
     /// A holder certificate for the holder's key, issued by the issuing CA unless told otherwise.
     public func holder(notBefore: Date? = nil, notAfter: Date? = nil, keyUsage: KeyUsage? = KeyUsage(digitalSignature: true),
-                       extendedKeyUsage: [ExtendedKeyUsage.Usage]? = [.clientAuth], foreign: Bool = false,
-                       subject: DistinguishedName? = nil) throws -> Certificate {
+                       extendedKeyUsage: [ExtendedKeyUsage.Usage]? = [.clientAuth], criticalEKU: Bool = false,
+                       foreign: Bool = false, subject: DistinguishedName? = nil) throws -> Certificate {
         try Self.makeHolder(publicKey: Certificate.PublicKey(holderKey.publicKey),
                             issuer: foreign ? foreignRoot : issuing, issuerKey: foreign ? foreignKey : issuingKey, now: now,
                             notBefore: notBefore, notAfter: notAfter, keyUsage: keyUsage, extendedKeyUsage: extendedKeyUsage,
-                            subject: subject)
+                            criticalEKU: criticalEKU, subject: subject)
     }
 
     /// `CN=899700012345+SN=TEST-CPS+GN=CAMILLE, title=Médecin, C=FR` (DER order reversed).
@@ -98,12 +98,12 @@ public final class VerifierTestPKI: Sendable {
     public static func makeHolder(publicKey: Certificate.PublicKey, issuer: Certificate, issuerKey: _RSA.Signing.PrivateKey,
                                   now: Date, notBefore: Date? = nil, notAfter: Date? = nil,
                                   keyUsage: KeyUsage? = KeyUsage(digitalSignature: true),
-                                  extendedKeyUsage: [ExtendedKeyUsage.Usage]? = [.clientAuth],
+                                  extendedKeyUsage: [ExtendedKeyUsage.Usage]? = [.clientAuth], criticalEKU: Bool = false,
                                   subject: DistinguishedName? = nil) throws -> Certificate {
         var extensions = Certificate.Extensions()
         try extensions.append(Certificate.Extension(BasicConstraints.notCertificateAuthority, critical: true))
         if let keyUsage { try extensions.append(Certificate.Extension(keyUsage, critical: true)) }
-        if let extendedKeyUsage { try extensions.append(Certificate.Extension(ExtendedKeyUsage(extendedKeyUsage), critical: false)) }
+        if let extendedKeyUsage { try extensions.append(Certificate.Extension(ExtendedKeyUsage(extendedKeyUsage), critical: criticalEKU)) }
         return try Certificate(
             version: .v3, serialNumber: Certificate.SerialNumber(), publicKey: publicKey,
             notValidBefore: notBefore ?? now.addingTimeInterval(-86_400),

@@ -1,0 +1,90 @@
+import ArgumentParser
+import BridgeProtocol
+import CPSAuthVerifier
+import Crypto
+import _CryptoExtras
+import Foundation
+import VerifierTestPKI
+import X509
+
+/// The federator's cost per login: `CPSAuthVerifier.verify(tokenJSON:...)` on one task,
+/// sequentially, with no CRL and with a CRL of `--crl-entries` entries. No card involved.
+struct VerifyTokens: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "verify",
+        abstract: "Time CPSAuthVerifier token verifications (one task, sequential), without and with a CRL.")
+
+    @Option(help: "Verifications timed per series.") var count = 2000
+    @Option(help: "Untimed verifications per series first.") var warmup = 100
+    @Option(help: "Entries in the CRL of the second series (the holder is not among them).") var crlEntries = 1000
+
+    func validate() throws {
+        guard count >= 1, warmup >= 0, crlEntries >= 0 else { throw ValidationError("counts must be positive") }
+    }
+
+    func run() async throws {
+        printHeader("verify")
+        let origin = "https://auth.esw.esante.gouv.fr"
+        let (pki, setup) = try timed { try VerifierTestPKI() }
+        var filler: [CRLIssuer.Entry] = []
+        for _ in 0..<crlEntries {
+            filler.append(.init(serial: ArraySlice((0..<16).map { _ in UInt8.random(in: 1...127) }), date: pki.now.addingTimeInterval(-3600), reason: 1))
+        }
+        let crlDER = try CRLIssuer(issuer: pki.issuing.subject, key: pki.issuingKey)
+            .issue(entries: filler, thisUpdate: pki.now.addingTimeInterval(-3600), nextUpdate: pki.now.addingTimeInterval(86_400))
+        let (crl, crlParse) = try timed { try CertificateRevocationList(derEncoded: crlDER) }
+        print("setup: test PKI (4 RSA-2048 keys) \(ms(milliseconds(setup))) ms; CRL of \(crlEntries) entries, \(crlDER.count) bytes, parsed in \(ms(milliseconds(crlParse))) ms")
+
+        let plain = CPSAuthVerifier(configuration: .init(trustAnchors: [pki.root], intermediates: [pki.issuing]))
+        let withCRL = CPSAuthVerifier(configuration: .init(trustAnchors: [pki.root], intermediates: [pki.issuing], crls: [crl]))
+
+        // Nonces issued and tokens signed ahead (one per verification: a nonce is single use).
+        func tokens(_ verifier: CPSAuthVerifier, _ n: Int) async throws -> [(Data, String)] {
+            var out: [(Data, String)] = []
+            for _ in 0..<n {
+                let nonce = try await verifier.issueNonce()
+                out.append((try JSONEncoder().encode(try pki.token(origin: origin, nonce: nonce)), nonce))
+            }
+            return out
+        }
+        let total = warmup + count
+        let plainTokens = try await tokens(plain, total)
+        let crlTokens = try await tokens(withCRL, total)
+        print("token JSON: \(plainTokens[0].0.count) bytes")
+
+        // The two series interleaved token by token, so that both see the same machine load.
+        var plainTimes = Samples(), crlTimes = Samples(), rsaTimes = Samples()
+        let clock = ContinuousClock()
+        let key = pki.holderKey.publicKey
+        let digest = SHA256.hash(data: Data("bench".utf8))
+        let signature = try pki.holderKey.signature(for: digest, padding: .insecurePKCS1v1_5)
+        for i in 0..<total {
+            var start = clock.now
+            _ = try await plain.verify(tokenJSON: plainTokens[i].0, origin: origin, nonce: plainTokens[i].1)
+            let plainElapsed = clock.now - start
+            start = clock.now
+            _ = try await withCRL.verify(tokenJSON: crlTokens[i].0, origin: origin, nonce: crlTokens[i].1)
+            let crlElapsed = clock.now - start
+            start = clock.now
+            guard key.isValidSignature(signature, for: digest, padding: .insecurePKCS1v1_5) else { throw BenchError("RSA verify failed") }
+            let rsaElapsed = clock.now - start
+            if i >= warmup {
+                plainTimes.append(plainElapsed)
+                crlTimes.append(crlElapsed)
+                rsaTimes.append(rsaElapsed)
+            }
+        }
+        func throughput(_ samples: Samples) -> String {
+            String(format: "%.0f", Double(samples.count) / (samples.values.reduce(0, +) / 1000))
+        }
+        print("verify, no CRL:            \(plainTimes.summary)  \(throughput(plainTimes)) tokens/s")
+        print("verify, CRL \(crlEntries) entries:  \(crlTimes.summary)  \(throughput(crlTimes)) tokens/s")
+        print("one RSA-2048 verify alone: \(rsaTimes.summary)")
+        print(String(format: "ratios (medians): with CRL / without %.2f; without CRL / one RSA verify %.1f",
+                     crlTimes.median / plainTimes.median, plainTimes.median / rsaTimes.median))
+    }
+
+    private func milliseconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) * 1e3 + Double(duration.components.attoseconds) / 1e15
+    }
+}
