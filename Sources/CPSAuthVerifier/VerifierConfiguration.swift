@@ -21,10 +21,11 @@ public struct VerifierConfiguration: Sendable {
     /// The JWA algorithms accepted: `RS256` by default (CPS cards); `PS256` and `ES256` are
     /// understood and may be added.
     public var allowedAlgorithms: Set<String>
-    /// Leaf certificates trusted exactly as they are, without a chain: PROTOCOL.md's
-    /// self-signed test vector, which swift-certificates rightly refuses as an anchor since it
-    /// is not a CA. Validity, key usage and signature are still checked. Empty in production.
-    public var pinnedCertificates: [Certificate]
+    /// Leaf certificates trusted exactly as they are, without a chain: only for PROTOCOL.md's
+    /// self-signed test vector (swift-certificates rightly refuses a non-CA as an anchor).
+    /// Internal on purpose: a federator can never switch chain building off; tests set it
+    /// through `@testable import`.
+    var pinnedCertificates: [Certificate] = []
     /// Whether a certificate must carry `clientAuth` when it has an extended key usage
     /// extension (default true). A certificate without the extension is accepted either way.
     public var requireClientAuthEKU: Bool
@@ -34,9 +35,7 @@ public struct VerifierConfiguration: Sendable {
 
     public init(trustAnchors: [Certificate], intermediates: [Certificate] = [], crls: [CertificateRevocationList] = [],
                 nonceLifetime: Duration = .seconds(300), maxTokenBytes: Int = ProtocolLimits.maxMessageBytes,
-                allowedAlgorithms: Set<String> = [AuthenticationToken.rs256], requireClientAuthEKU: Bool = true,
-                pinnedCertificates: [Certificate] = []) {
-        self.pinnedCertificates = pinnedCertificates
+                allowedAlgorithms: Set<String> = [AuthenticationToken.rs256], requireClientAuthEKU: Bool = true) {
         self.trustAnchors = trustAnchors
         self.intermediates = intermediates
         self.crls = crls

@@ -1,5 +1,5 @@
 import BridgeProtocol
-import CPSAuthVerifier
+@testable import CPSAuthVerifier
 import CPSIdentity
 import Crypto
 import _CryptoExtras
@@ -56,7 +56,9 @@ struct AcceptanceTests {
         let certificateB64 = try Support.vectorFixture("test-vector-certificate.b64").trimmingCharacters(in: .whitespacesAndNewlines)
         let anchor = try Certificate(derEncoded: Array(try #require(Data(base64Encoded: certificateB64))))
         let store = InMemoryNonceStore()
-        let verifier = CPSAuthVerifier(configuration: .init(trustAnchors: [], pinnedCertificates: [anchor]), nonceStore: store)
+        var configuration = VerifierConfiguration(trustAnchors: [])
+        configuration.pinnedCertificates = [anchor]
+        let verifier = CPSAuthVerifier(configuration: configuration, nonceStore: store)
         let nonce = "kDQG76N4DGrl0K0FicTQx+rC3b6pMZ/Him5BoaCONjg="
         let now = try #require(ISO8601DateFormatter().date(from: "2027-01-01T00:00:00Z"))
         await store.insert(nonce, expiresAt: now.addingTimeInterval(60), now: now)
