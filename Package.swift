@@ -7,6 +7,20 @@ let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("MemberImportVisibility"),
 ]
 
+/// The products several targets use, named once.
+let crypto: Target.Dependency = .product(name: "Crypto", package: "swift-crypto")
+let cryptoExtras: Target.Dependency = .product(name: "_CryptoExtras", package: "swift-crypto")
+let x509: Target.Dependency = .product(name: "X509", package: "swift-certificates")
+let asn1: Target.Dependency = .product(name: "SwiftASN1", package: "swift-asn1")
+let logging: Target.Dependency = .product(name: "Logging", package: "swift-log")
+let serviceLifecycle: Target.Dependency = .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")
+let hummingbird: Target.Dependency = .product(name: "Hummingbird", package: "hummingbird")
+let httpTypes: Target.Dependency = .product(name: "HTTPTypes", package: "swift-http-types")
+let nioCore: Target.Dependency = .product(name: "NIOCore", package: "swift-nio")
+let argumentParser: Target.Dependency = .product(name: "ArgumentParser", package: "swift-argument-parser")
+/// Certificates and RSA: the simulator, the verifier and most test targets.
+let certificateStack: [Target.Dependency] = [crypto, cryptoExtras, x509, asn1]
+
 let package = Package(
     name: "cps-bridge",
     platforms: [.macOS(.v14)],
@@ -55,8 +69,8 @@ let package = Package(
         .target(
             name: "CPSIdentity",
             dependencies: [
-                .product(name: "X509", package: "swift-certificates"),
-                .product(name: "SwiftASN1", package: "swift-asn1"),
+                x509,
+                asn1,
             ],
             swiftSettings: swiftSettings
         ),
@@ -64,23 +78,20 @@ let package = Package(
         .target(
             name: "CPSAuthVerifier",
             dependencies: [
-                "BridgeProtocol", "CPSIdentity",
-                .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "_CryptoExtras", package: "swift-crypto"),
-                .product(name: "X509", package: "swift-certificates"),
-                .product(name: "SwiftASN1", package: "swift-asn1"),
-            ],
+                "BridgeProtocol",
+                "CPSIdentity",
+            ] + certificateStack,
             swiftSettings: swiftSettings
         ),
         .target(
             name: "CPSCard",
             dependencies: [
                 "PCSC", "PKCS11", "SmartCard", "CPSIdentity",
-                .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "X509", package: "swift-certificates"),
-                .product(name: "SwiftASN1", package: "swift-asn1"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                crypto,
+                x509,
+                asn1,
+                logging,
+                serviceLifecycle,
             ],
             swiftSettings: swiftSettings
         ),
@@ -88,18 +99,14 @@ let package = Package(
             name: "CPSSimulator",
             dependencies: [
                 "SmartCard",
-                .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "_CryptoExtras", package: "swift-crypto"),
-                .product(name: "X509", package: "swift-certificates"),
-                .product(name: "SwiftASN1", package: "swift-asn1"),
-            ],
+            ] + certificateStack,
             swiftSettings: swiftSettings
         ),
         .executableTarget(
             name: "cps-card-sim",
             dependencies: [
                 "CPSSimulator",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                argumentParser,
             ],
             swiftSettings: swiftSettings
         ),
@@ -108,33 +115,33 @@ let package = Package(
             name: "BridgeServer",
             dependencies: [
                 "BridgeProtocol", "CPSCard", "CPSIdentity",
-                .product(name: "Hummingbird", package: "hummingbird"),
+                hummingbird,
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
-                .product(name: "NIOCore", package: "swift-nio"),
+                nioCore,
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 // ServerQuiescingHelper, for a graceful shutdown on a socket from systemd.
                 .product(name: "NIOExtras", package: "swift-nio-extras"),
-                .product(name: "HTTPTypes", package: "swift-http-types"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                httpTypes,
+                logging,
+                serviceLifecycle,
             ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "BridgeServerTests",
             dependencies: [
-                "BridgeServer", "BridgeProtocol", "CPSCard", "CardTestBed", "CPSAuthVerifier",
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "HTTPTypes", package: "swift-http-types"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "_CryptoExtras", package: "swift-crypto"),
-                .product(name: "X509", package: "swift-certificates"),
-                .product(name: "SwiftASN1", package: "swift-asn1"),
-            ],
+                "BridgeServer",
+                "BridgeProtocol",
+                "CPSCard",
+                "CardTestBed",
+                "CPSAuthVerifier",
+                hummingbird,
+                httpTypes,
+                logging,
+                serviceLifecycle,
+            ] + certificateStack,
             swiftSettings: swiftSettings
         ),
         // The demo: a private pcscd with the simulated card, and a small federator.
@@ -142,12 +149,12 @@ let package = Package(
             name: "CPSDemo",
             dependencies: [
                 "BridgeProtocol", "CPSAuthVerifier", "CPSIdentity", "PCSC", "ChildProcesses",
-                .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "X509", package: "swift-certificates"),
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "HTTPTypes", package: "swift-http-types"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "Logging", package: "swift-log"),
+                crypto,
+                x509,
+                hummingbird,
+                httpTypes,
+                nioCore,
+                logging,
             ],
             swiftSettings: swiftSettings
         ),
@@ -155,10 +162,10 @@ let package = Package(
             name: "cps-bridge",
             dependencies: [
                 "CPSCard", "CPSIdentity", "PCSC", "PKCS11", "BridgeServer", "BridgeProtocol", "CPSDemo", "CPSAuthVerifier",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                argumentParser,
+                serviceLifecycle,
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
-                .product(name: "Logging", package: "swift-log"),
+                logging,
             ],
             swiftSettings: swiftSettings
         ),
@@ -167,10 +174,10 @@ let package = Package(
             name: "cps-bench",
             dependencies: [
                 "PCSC", "SmartCard", "PKCS11", "CardTestBed", "CPSAuthVerifier", "VerifierTestPKI", "BridgeProtocol",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "_CryptoExtras", package: "swift-crypto"),
-                .product(name: "X509", package: "swift-certificates"),
+                argumentParser,
+                crypto,
+                cryptoExtras,
+                x509,
             ],
             path: "Benchmarks/cps-bench",
             swiftSettings: swiftSettings
@@ -185,11 +192,7 @@ let package = Package(
             name: "VerifierTestPKI",
             dependencies: [
                 "BridgeProtocol",
-                .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "_CryptoExtras", package: "swift-crypto"),
-                .product(name: "X509", package: "swift-certificates"),
-                .product(name: "SwiftASN1", package: "swift-asn1"),
-            ],
+            ] + certificateStack,
             path: "Tests/VerifierTestPKI",
             swiftSettings: swiftSettings
         ),
@@ -198,34 +201,29 @@ let package = Package(
             name: "CPSDemoTests",
             dependencies: [
                 "CPSDemo", "CPSAuthVerifier", "BridgeProtocol", "VerifierTestPKI",
-                .product(name: "Hummingbird", package: "hummingbird"),
+                hummingbird,
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
-                .product(name: "HTTPTypes", package: "swift-http-types"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "Logging", package: "swift-log"),
+                httpTypes,
+                nioCore,
+                logging,
             ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "CPSAuthVerifierTests",
             dependencies: [
-                "CPSAuthVerifier", "VerifierTestPKI", "BridgeProtocol", "CPSIdentity",
-                .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "_CryptoExtras", package: "swift-crypto"),
-                .product(name: "X509", package: "swift-certificates"),
-                .product(name: "SwiftASN1", package: "swift-asn1"),
-            ],
+                "CPSAuthVerifier",
+                "VerifierTestPKI",
+                "BridgeProtocol",
+                "CPSIdentity",
+            ] + certificateStack,
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "BridgeProtocolTests",
             dependencies: [
                 "BridgeProtocol",
-                .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "_CryptoExtras", package: "swift-crypto"),
-                .product(name: "X509", package: "swift-certificates"),
-                .product(name: "SwiftASN1", package: "swift-asn1"),
-            ],
+            ] + certificateStack,
             resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings
         ),
@@ -233,9 +231,9 @@ let package = Package(
             name: "CPSIdentityTests",
             dependencies: [
                 "CPSIdentity",
-                .product(name: "X509", package: "swift-certificates"),
-                .product(name: "SwiftASN1", package: "swift-asn1"),
-                .product(name: "Crypto", package: "swift-crypto"),
+                x509,
+                asn1,
+                crypto,
             ],
             swiftSettings: swiftSettings
         ),
@@ -243,22 +241,23 @@ let package = Package(
             name: "CPSSimulatorTests",
             dependencies: [
                 "CPSSimulator", "SmartCard",
-                .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "_CryptoExtras", package: "swift-crypto"),
-                .product(name: "X509", package: "swift-certificates"),
+                crypto,
+                cryptoExtras,
+                x509,
             ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "CPSCardTests",
             dependencies: [
-                "CPSCard", "CPSIdentity", "PCSC", "PKCS11", "SmartCard", "CardTestBed",
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "SwiftASN1", package: "swift-asn1"),
-                .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "_CryptoExtras", package: "swift-crypto"),
-                .product(name: "X509", package: "swift-certificates"),
-            ],
+                "CPSCard",
+                "CPSIdentity",
+                "PCSC",
+                "PKCS11",
+                "SmartCard",
+                "CardTestBed",
+                logging,
+            ] + certificateStack,
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -269,12 +268,10 @@ let package = Package(
         .testTarget(
             name: "PKCS11Tests",
             dependencies: [
-                "PKCS11", "SmartCard", "CardTestBed",
-                .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "_CryptoExtras", package: "swift-crypto"),
-                .product(name: "X509", package: "swift-certificates"),
-                .product(name: "SwiftASN1", package: "swift-asn1"),
-            ],
+                "PKCS11",
+                "SmartCard",
+                "CardTestBed",
+            ] + certificateStack,
             swiftSettings: swiftSettings
         ),
     ]
