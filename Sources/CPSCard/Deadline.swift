@@ -12,6 +12,13 @@ func withDeadline<T: Sendable>(
     _ operation: @escaping @Sendable () async throws(AuthenticationError) -> T
 ) async throws(AuthenticationError) -> T {
     let gate = ResumeOnce<T>()
+    // The timer is cancelled as soon as this returns, whoever won: a finished card call leaves
+    // no sleeping timer behind (one wake-up and one live task each, up to 30 s later).
+    let timer = Task {
+        try? await Task.sleep(for: limit)
+        if !Task.isCancelled { gate.resume(.failure(.timeout)) }
+    }
+    defer { timer.cancel() }
     let result: Result<T, AuthenticationError> = await withTaskCancellationHandler {
         await withCheckedContinuation { continuation in
             gate.install(continuation)
@@ -22,10 +29,6 @@ func withDeadline<T: Sendable>(
                 } catch {
                     gate.resume(.failure(error))
                 }
-            }
-            Task {
-                try? await Task.sleep(for: limit)
-                gate.resume(.failure(.timeout))
             }
         }
     } onCancel: {
