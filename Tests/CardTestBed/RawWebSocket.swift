@@ -3,16 +3,16 @@ import Foundation
 import Glibc
 #endif
 
-/// A minimal WebSocket client over a plain socket, for tests: it sends exactly the headers a
-/// browser would (one `Origin`, `Host: 127.0.0.1:PORT`), so that the server's checks are
-/// tested as a browser meets them. Blocking, with a receive timeout.
-final class RawWebSocket {
+/// A minimal WebSocket client over a plain socket, for tests and the bench: it sends exactly
+/// the headers a browser would (one `Origin`, `Host: 127.0.0.1:PORT`), so that the server's
+/// checks are tested as a browser meets them. Blocking, with a receive timeout.
+public final class RawWebSocket {
     private let fd: Int32
     private var buffer: [UInt8] = []
-    let status: Int
-    let responseHead: String
+    public let status: Int
+    public let responseHead: String
 
-    init(port: Int, path: String = "/v1/ws", origin: String?, host: String? = nil, timeoutSeconds: Int = 10) throws {
+    public init(port: Int, path: String = "/v1/ws", origin: String?, host: String? = nil, timeoutSeconds: Int = 10) throws {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         self.fd = fd
         var timeout = timeval(tv_sec: timeoutSeconds, tv_usec: 0)
@@ -50,7 +50,7 @@ final class RawWebSocket {
     deinit { close(fd) }
 
     /// Sends a text frame (masked, as a client must).
-    func send(_ text: String) throws {
+    public func send(_ text: String) throws {
         let payload = Array(text.utf8)
         var frame: [UInt8] = [0x81]
         if payload.count < 126 {
@@ -65,7 +65,7 @@ final class RawWebSocket {
     }
 
     /// The next text message, or `nil` when the server closed the connection.
-    func receive() throws -> String? {
+    public func receive() throws -> String? {
         while true {
             guard let (opcode, payload) = try nextFrame() else { return nil }
             switch opcode {
@@ -119,4 +119,4 @@ final class RawWebSocket {
     }
 }
 
-enum RawWebSocketError: Error { case io(String) }
+public enum RawWebSocketError: Error { case io(String) }
