@@ -10,7 +10,7 @@ APT_PACKAGES := pcscd libpcsclite-dev vsmartcard-vpcd softhsm2 opensc libp11-kit
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 SWIFT_BUILD_FLAGS ?=
 
-.PHONY: all deps build test demo bench clean-beds
+.PHONY: all deps build test demo bench measure clean-beds
 
 all: build
 
@@ -55,6 +55,10 @@ bench: deps
 	$$bin/cps-bench apdu-roundtrip && echo && \
 	$$bin/cps-bench pkcs11-sign && echo && \
 	$$bin/cps-bench pkcs11-inprocess
+
+## measure: the daemon's figures in release (BENCHMARKS.md, "The daemon"; scripts/measure-daemon.sh)
+measure: deps
+	@bash scripts/measure-daemon.sh
 
 ## clean-beds: stop any pcscd or simulated card a test run left behind
 clean-beds:

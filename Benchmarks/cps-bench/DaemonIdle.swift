@@ -1,6 +1,7 @@
 import ArgumentParser
 import CardTestBed
 import Foundation
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -30,15 +31,13 @@ struct DaemonIdle: AsyncParsableCommand {
         let bareBinary = bare == "none" ? nil : siblingBinary("bare-server", override: bare)
         let reports = try await BenchBed.withCard(arguments: card.simulatorArguments) { card -> [String] in
             let bed = try CardBed.shared()
-            var servers: [(name: String, server: DaemonProcess, socket: RawWebSocket)] = []
+            var servers: [(name: String, server: DaemonProcess, client: WebSocketClientThread)] = []
             let daemon = try DaemonProcess.serve(binary: daemonBinary, origins: DaemonProcess.benchOrigins(1), bed: bed,
                                                  logPath: bed.directory.appendingPathComponent("serve.log").path)
             defer { daemon.stop() }
             try daemon.waitUntilListening()
             _ = try RawHTTPConnection(port: daemon.port).request("GET", "/v1/status")
-            let daemonSocket = try RawWebSocket(port: daemon.port, origin: nil)
-            _ = try daemonSocket.receive()
-            servers.append(("cps-bridge serve", daemon, daemonSocket))
+            servers.append(("cps-bridge serve", daemon, try WebSocketClientThread(port: daemon.port, path: "/v1/ws", ping: false)))
             var bareServer: DaemonProcess?
             defer { bareServer?.stop() }
             if let bareBinary {
@@ -48,10 +47,7 @@ struct DaemonIdle: AsyncParsableCommand {
                 bareServer = bare
                 try bare.waitUntilListening()
                 _ = try RawHTTPConnection(port: port).request("GET", "/status")
-                let socket = try RawWebSocket(port: port, path: "/ws", origin: nil)
-                try socket.send("ping")
-                _ = try socket.receive()
-                servers.append(("bare-server", bare, socket))
+                servers.append(("bare-server", bare, try WebSocketClientThread(port: port, path: "/ws", ping: true)))
             }
             sleep(3)
             // Both servers traced at once: the same minute for both.
@@ -85,10 +81,53 @@ struct DaemonIdle: AsyncParsableCommand {
                 report += ThreadTrace.describe(traces[index].text, pid: entry.server.pid, seconds: traceSeconds)
                 reports.append(report)
             }
-            _ = servers.map(\.socket)  // the clients stay connected until here
+            for entry in servers where !entry.client.connected {
+                reports.append("note: the WebSocket client of \(entry.name) was disconnected during the run")
+            }
             return reports
         }
         reports.forEach { print($0) }
+    }
+}
+
+/// A WebSocket client that stays connected on a thread of its own, receiving (and answering
+/// the server's pings, as a browser does) until the process ends.
+final class WebSocketClientThread: Sendable {
+    private final class State: Sendable {
+        let value = Mutex<(ready: Bool, connected: Bool, failure: String?)>((false, false, nil))
+        func withLock<T>(_ body: (inout (ready: Bool, connected: Bool, failure: String?)) -> T) -> T { value.withLock { body(&$0) } }
+    }
+    private let state = State()
+
+    var connected: Bool { state.withLock { $0.connected } }
+
+    /// Connects to `path`, reads the first message (the status, or the echo of a first text
+    /// when `ping`), then keeps receiving.
+    init(port: Int, path: String, ping: Bool) throws {
+        let state = self.state
+        Thread {
+            do {
+                let socket = try RawWebSocket(port: port, path: path, origin: nil, timeoutSeconds: 5)
+                guard socket.status == 101 else { throw BenchError("upgrade refused: \(socket.status)") }
+                if ping { try socket.send("ping") }
+                guard try socket.receive() != nil else { throw BenchError("closed at once") }
+                state.withLock { $0 = (true, true, nil) }
+                while true {
+                    do {
+                        guard try socket.receive() != nil else { break }
+                    } catch {
+                        continue  // receive timeout
+                    }
+                }
+                state.withLock { $0.connected = false }
+            } catch {
+                state.withLock { $0 = (true, false, "\(error)") }
+            }
+        }.start()
+        let deadline = Date().addingTimeInterval(10)
+        while !state.withLock({ $0.ready }) && Date() < deadline { usleep(5_000) }
+        let (ready, connected, failure) = state.withLock { $0 }
+        guard ready, connected else { throw BenchError("WebSocket client on \(path): \(failure ?? "no answer")") }
     }
 }
 
