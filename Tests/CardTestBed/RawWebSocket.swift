@@ -51,8 +51,11 @@ public final class RawWebSocket {
 
     /// Sends a text frame (masked, as a client must).
     public func send(_ text: String) throws {
-        let payload = Array(text.utf8)
-        var frame: [UInt8] = [0x81]
+        try sendFrame(opcode: 0x1, Array(text.utf8))
+    }
+
+    private func sendFrame(opcode: UInt8, _ payload: [UInt8]) throws {
+        var frame: [UInt8] = [0x80 | opcode]
         if payload.count < 126 {
             frame.append(0x80 | UInt8(payload.count))
         } else {
@@ -64,40 +67,51 @@ public final class RawWebSocket {
         try Self.write(fd, frame)
     }
 
-    /// The next text message, or `nil` when the server closed the connection.
+    /// The next text message, or `nil` when the server closed the connection. A ping is
+    /// answered with a pong on the way, as a browser does (a server closes a connection whose
+    /// pings go unanswered).
     public func receive() throws -> String? {
         while true {
             guard let (opcode, payload) = try nextFrame() else { return nil }
             switch opcode {
             case 0x1: return String(decoding: payload, as: UTF8.self)
             case 0x8: return nil
-            default: continue // ping, pong, binary: not used here
+            case 0x9: try sendFrame(opcode: 0xA, payload)
+            default: continue // pong, binary: not used here
             }
         }
     }
 
+    /// The next whole frame. Bytes leave the buffer only once a frame is complete, so a
+    /// receive timeout in the middle of a frame loses nothing.
     private func nextFrame() throws -> (UInt8, [UInt8])? {
-        guard let header = try take(2) else { return nil }
-        var length = Int(header[1] & 0x7F)
-        if length == 126 {
-            guard let ext = try take(2) else { return nil }
-            length = Int(ext[0]) << 8 | Int(ext[1])
-        } else if length == 127 {
-            guard let ext = try take(8) else { return nil }
-            length = ext.reduce(0) { $0 << 8 | Int($1) }
-        }
-        guard let payload = try take(length) else { return nil }
-        return (header[0] & 0x0F, payload)
-    }
-
-    private func take(_ count: Int) throws -> [UInt8]? {
-        while buffer.count < count {
+        while true {
+            if let (headerLength, length) = frameLayout(), buffer.count >= headerLength + length {
+                let opcode = buffer[0] & 0x0F
+                let payload = Array(buffer[headerLength..<(headerLength + length)])
+                buffer.removeFirst(headerLength + length)
+                return (opcode, payload)
+            }
             let chunk = try Self.read(fd)
             if chunk.isEmpty { return nil }
             buffer += chunk
         }
-        defer { buffer.removeFirst(count) }
-        return Array(buffer.prefix(count))
+    }
+
+    /// Header and payload lengths of the frame at the start of the buffer, once known.
+    private func frameLayout() -> (header: Int, payload: Int)? {
+        guard buffer.count >= 2 else { return nil }
+        let length = Int(buffer[1] & 0x7F)
+        switch length {
+        case 126:
+            guard buffer.count >= 4 else { return nil }
+            return (4, Int(buffer[2]) << 8 | Int(buffer[3]))
+        case 127:
+            guard buffer.count >= 10 else { return nil }
+            return (10, buffer[2..<10].reduce(0) { $0 << 8 | Int($1) })
+        default:
+            return (2, length)
+        }
     }
 
     private static func read(_ fd: Int32) throws -> [UInt8] {
