@@ -13,7 +13,7 @@ APT_TEST_PACKAGES := chromium chromium-driver python3-venv
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 SWIFT_BUILD_FLAGS ?=
 
-.PHONY: all deps test-deps apt-install build test browser-test demo demo-card bench clean-beds
+.PHONY: all deps test-deps apt-install build test browser-test demo demo-card bench measure clean-beds
 
 all: build
 
@@ -81,6 +81,10 @@ bench: deps
 	$$bin/cps-bench pkcs11-sign && echo && \
 	$$bin/cps-bench pkcs11-inprocess && echo && \
 	$$bin/cps-bench verify
+
+## measure: the daemon's figures in release (BENCHMARKS.md, "The daemon"; scripts/measure-daemon.sh)
+measure: deps
+	@bash scripts/measure-daemon.sh
 
 ## clean-beds: stop any pcscd or simulated card a test run left behind
 clean-beds:

@@ -182,6 +182,17 @@ let package = Package(
             path: "Benchmarks/cps-bench",
             swiftSettings: swiftSettings
         ),
+        // The daemon's memory reference: bare Hummingbird + WebSocket with OpenSC loaded.
+        .executableTarget(
+            name: "bare-server",
+            dependencies: [
+                "PKCS11",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+            ],
+            path: "Benchmarks/bare-server",
+            swiftSettings: swiftSettings
+        ),
         // Starts a private pcscd, vpcd readers and simulated cards for the tests (TESTBED.md).
         .target(name: "CardTestBed", dependencies: ["PCSC", "ChildProcesses"], path: "Tests/CardTestBed", swiftSettings: swiftSettings),
         // Child processes tied to their parent (the test bed and `cps-bridge demo` use it).

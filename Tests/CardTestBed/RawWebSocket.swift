@@ -3,18 +3,18 @@ import Foundation
 import Glibc
 #endif
 
-/// A minimal WebSocket client over a plain socket, for tests: it sends exactly the headers a
-/// browser would (one `Origin`, `Host: 127.0.0.1:PORT`), so that the server's checks are
-/// tested as a browser meets them, or exactly the odd ones a test gives (`headers`, written
-/// as they are, repeats included). Blocking, with a receive timeout.
-final class RawWebSocket {
+/// A minimal WebSocket client over a plain socket, for tests and the bench: it sends exactly
+/// the headers a browser would (one `Origin`, `Host: 127.0.0.1:PORT`), so that the server's
+/// checks are tested as a browser meets them, or exactly the odd ones a test gives
+/// (`headers`, written as they are, repeats included). Blocking, with a receive timeout.
+public final class RawWebSocket {
     private let fd: Int32
     private var buffer: [UInt8] = []
-    let status: Int
-    let responseHead: String
+    public let status: Int
+    public let responseHead: String
 
-    init(port: Int, path: String = "/v1/ws", origin: String?, host: String? = nil, headers: [(String, String)] = [],
-         upgrade: Bool = true, timeoutSeconds: Int = 10) throws {
+    public init(port: Int, path: String = "/v1/ws", origin: String?, host: String? = nil, headers: [(String, String)] = [],
+                upgrade: Bool = true, timeoutSeconds: Int = 10) throws {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         self.fd = fd
         var timeout = timeval(tv_sec: timeoutSeconds, tv_usec: 0)
@@ -56,7 +56,7 @@ final class RawWebSocket {
     deinit { close(fd) }
 
     /// The response's header fields, names in lower case (a repeated one keeps its last value).
-    var responseHeaders: [String: String] {
+    public var responseHeaders: [String: String] {
         var fields: [String: String] = [:]
         for line in responseHead.split(separator: "\r\n").dropFirst() {
             guard let colon = line.firstIndex(of: ":") else { continue }
@@ -67,7 +67,7 @@ final class RawWebSocket {
 
     /// Everything after the response head until the server closes the connection (the body of
     /// a refusal); throws if it does not close in time.
-    func readToEnd() throws -> [UInt8] {
+    public func readToEnd() throws -> [UInt8] {
         while true {
             let chunk = try Self.read(fd)
             if chunk.isEmpty { break }
@@ -78,9 +78,12 @@ final class RawWebSocket {
     }
 
     /// Sends a text frame (masked, as a client must).
-    func send(_ text: String) throws {
-        let payload = Array(text.utf8)
-        var frame: [UInt8] = [0x81]
+    public func send(_ text: String) throws {
+        try sendFrame(opcode: 0x1, Array(text.utf8))
+    }
+
+    private func sendFrame(opcode: UInt8, _ payload: [UInt8]) throws {
+        var frame: [UInt8] = [0x80 | opcode]
         if payload.count < 126 {
             frame.append(0x80 | UInt8(payload.count))
         } else {
@@ -92,40 +95,51 @@ final class RawWebSocket {
         try Self.write(fd, frame)
     }
 
-    /// The next text message, or `nil` when the server closed the connection.
-    func receive() throws -> String? {
+    /// The next text message, or `nil` when the server closed the connection. A ping is
+    /// answered with a pong on the way, as a browser does (a server closes a connection whose
+    /// pings go unanswered).
+    public func receive() throws -> String? {
         while true {
             guard let (opcode, payload) = try nextFrame() else { return nil }
             switch opcode {
             case 0x1: return String(decoding: payload, as: UTF8.self)
             case 0x8: return nil
-            default: continue // ping, pong, binary: not used here
+            case 0x9: try sendFrame(opcode: 0xA, payload)
+            default: continue // pong, binary: not used here
             }
         }
     }
 
+    /// The next whole frame. Bytes leave the buffer only once a frame is complete, so a
+    /// receive timeout in the middle of a frame loses nothing.
     private func nextFrame() throws -> (UInt8, [UInt8])? {
-        guard let header = try take(2) else { return nil }
-        var length = Int(header[1] & 0x7F)
-        if length == 126 {
-            guard let ext = try take(2) else { return nil }
-            length = Int(ext[0]) << 8 | Int(ext[1])
-        } else if length == 127 {
-            guard let ext = try take(8) else { return nil }
-            length = ext.reduce(0) { $0 << 8 | Int($1) }
-        }
-        guard let payload = try take(length) else { return nil }
-        return (header[0] & 0x0F, payload)
-    }
-
-    private func take(_ count: Int) throws -> [UInt8]? {
-        while buffer.count < count {
+        while true {
+            if let (headerLength, length) = frameLayout(), buffer.count >= headerLength + length {
+                let opcode = buffer[0] & 0x0F
+                let payload = Array(buffer[headerLength..<(headerLength + length)])
+                buffer.removeFirst(headerLength + length)
+                return (opcode, payload)
+            }
             let chunk = try Self.read(fd)
             if chunk.isEmpty { return nil }
             buffer += chunk
         }
-        defer { buffer.removeFirst(count) }
-        return Array(buffer.prefix(count))
+    }
+
+    /// Header and payload lengths of the frame at the start of the buffer, once known.
+    private func frameLayout() -> (header: Int, payload: Int)? {
+        guard buffer.count >= 2 else { return nil }
+        let length = Int(buffer[1] & 0x7F)
+        switch length {
+        case 126:
+            guard buffer.count >= 4 else { return nil }
+            return (4, Int(buffer[2]) << 8 | Int(buffer[3]))
+        case 127:
+            guard buffer.count >= 10 else { return nil }
+            return (10, buffer[2..<10].reduce(0) { $0 << 8 | Int($1) })
+        default:
+            return (2, length)
+        }
     }
 
     private static func read(_ fd: Int32) throws -> [UInt8] {
@@ -147,4 +161,4 @@ final class RawWebSocket {
     }
 }
 
-enum RawWebSocketError: Error { case io(String) }
+public enum RawWebSocketError: Error { case io(String) }
