@@ -21,8 +21,9 @@ extension CardService {
             origin: request.origin, nonce: request.nonce, reader: request.reader,
             pageSentPIN: request.pin != nil, pagePINAllowed: request.pagePINAllowed,
             confirmFinalTry: request.confirmFinalTry, nativePromptAvailable: prompt != nil))
-        // PIN pads are asked about only for the card the flow may pick (one control call).
-        if let index = pinPadCandidateIndex(candidates, requested: request.reader) {
+        // PIN pads are asked about only for the card the flow may pick (one control call), and
+        // not at all when the page sent the PIN (the flow then uses it, pad or not).
+        if request.pin == nil, let index = pinPadCandidateIndex(candidates, requested: request.reader) {
             candidates[index].hasPINPad = await readerHasPINPad(candidates[index].reader)
         }
         var action = flow.start(readers: snapshots.map(\.name), cards: candidates)
