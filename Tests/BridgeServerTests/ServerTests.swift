@@ -39,11 +39,25 @@ struct ServerTests {
         }
         let group = ServiceGroup(services: [cards, app], logger: Logger(label: "test"))
         let running = Task { try await group.run() }
-        defer { running.cancel() }
-        let deadline = ContinuousClock.now + .seconds(10)
-        while !ready.withLock({ $0 }) && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
-        await cards.monitor.waitUntilSynchronised()
-        return try await body(port)
+        let outcome: Result<T, any Error>
+        do {
+            let deadline = ContinuousClock.now + .seconds(10)
+            while !ready.withLock({ $0 }) && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
+            await cards.monitor.waitUntilSynchronised()
+            outcome = .success(try await body(port))
+        } catch {
+            outcome = .failure(error)
+        }
+        // Stopped as SIGTERM stops serve (a graceful shutdown), and waited for, so that the
+        // next test starts with no server of this one left; cancelled if that takes over 5 s.
+        await group.triggerGracefulShutdown()
+        let watchdog = Task {
+            try await Task.sleep(for: .seconds(5))
+            running.cancel()
+        }
+        _ = await running.result
+        watchdog.cancel()
+        return try outcome.get()
     }
 
     static func freePort() throws -> Int {
