@@ -173,7 +173,7 @@ let package = Package(
         .executableTarget(
             name: "cps-bench",
             dependencies: [
-                "PCSC", "SmartCard", "PKCS11", "CardTestBed", "CPSAuthVerifier", "VerifierTestPKI", "BridgeProtocol",
+                "PCSC", "SmartCard", "PKCS11", "CardTestBed", "ChildProcesses", "CPSAuthVerifier", "VerifierTestPKI", "BridgeProtocol",
                 argumentParser,
                 crypto,
                 cryptoExtras,

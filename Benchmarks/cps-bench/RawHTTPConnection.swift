@@ -1,3 +1,4 @@
+import ChildProcesses
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -20,25 +21,11 @@ final class RawHTTPConnection {
     /// Connects (throws `connectRefused` while nothing listens yet).
     init(port: Int, timeoutSeconds: Int = 30) throws {
         self.port = port
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw BenchError("socket: errno \(errno)") }
-        var timeout = timeval(tv_sec: timeoutSeconds, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        var one: Int32 = 1
-        setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
-        var addr = sockaddr_in()
-        addr.sin_family = sa_family_t(AF_INET)
-        addr.sin_port = in_port_t(UInt16(port).bigEndian)
-        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        switch LoopbackPorts.connect(port, receiveTimeoutSeconds: timeoutSeconds) {
+        case .success(let fd): self.fd = fd
+        case .failure(let error) where error.code == .ECONNREFUSED: throw HTTPConnectError.refused
+        case .failure(let error): throw HTTPConnectError.other(error.code.rawValue)
         }
-        guard connected == 0 else {
-            let error = errno
-            close(fd)
-            throw error == ECONNREFUSED ? HTTPConnectError.refused : HTTPConnectError.other(error)
-        }
-        self.fd = fd
     }
 
     deinit { close(fd) }

@@ -28,6 +28,27 @@ public enum LoopbackPorts {
         } ?? nil
     }
 
+    /// A TCP connection to 127.0.0.1:`port` with a receive timeout (and `TCP_NODELAY`), as a
+    /// blocking descriptor the caller closes; or the `errno` of the failure.
+    public static func connect(_ port: Int, receiveTimeoutSeconds: Int) -> Result<Int32, POSIXError> {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return .failure(POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO)) }
+        var timeout = timeval(tv_sec: receiveTimeoutSeconds, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var one: Int32 = 1
+        setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
+        var addr = loopback(port: port)
+        let connected = withUnsafePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else {
+            let error = POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO)
+            close(fd)
+            return .failure(error)
+        }
+        return .success(fd)
+    }
+
     private static func withSocket<T>(_ body: (Int32) -> T) -> T? {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { return nil }

@@ -15,18 +15,10 @@ public final class RawWebSocket {
 
     public init(port: Int, path: String = "/v1/ws", origin: String?, host: String? = nil, headers: [(String, String)] = [],
                 upgrade: Bool = true, timeoutSeconds: Int = 10) throws {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        self.fd = fd
-        var timeout = timeval(tv_sec: timeoutSeconds, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        var addr = sockaddr_in()
-        addr.sin_family = sa_family_t(AF_INET)
-        addr.sin_port = in_port_t(UInt16(port).bigEndian)
-        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        guard case .success(let fd) = LoopbackPorts.connect(port, receiveTimeoutSeconds: timeoutSeconds) else {
+            throw RawWebSocketError.io("connect")
         }
-        guard connected == 0 else { close(fd); throw RawWebSocketError.io("connect") }
+        self.fd = fd
         var head = "GET \(path) HTTP/1.1\r\nHost: \(host ?? "127.0.0.1:\(port)")\r\n"
         if upgrade {
             head += "Upgrade: websocket\r\nConnection: Upgrade\r\n"
