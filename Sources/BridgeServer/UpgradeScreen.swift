@@ -16,16 +16,26 @@ import NIOHTTP1
 /// HTTP route.
 ///
 /// Upgrades that pass go on untouched; the WebSocket router's own `SecurityMiddleware` checks
-/// them again. Only the first request head is screened: later requests on a kept-alive
-/// connection are Hummingbird's plain HTTP, where an upgrade is never honoured (NIO upgrades
-/// the first request only).
+/// them again. NIO upgrades the first request of a connection only; a later request that
+/// asks for an upgrade would reach hummingbird-websocket's fallback, which answers a `307` to
+/// the request's own target before any router or middleware (no Host or Origin check). So
+/// every later request loses its `Upgrade` header here and is routed, and screened, as the
+/// plain HTTP request it is. Once a first request's upgrade has passed the screen, everything
+/// is passed through untouched (WebSocket frames follow, or hummingbird-websocket closes the
+/// connection after a declined upgrade); the one case left unscreened, an upgrade NIO cannot
+/// complete for an allowed origin followed by pipelined requests on the same connection, is
+/// not one a browser can produce, and never upgrades or reaches the card.
 final class UpgradeScreen: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias InboundOut = HTTPServerRequestPart
 
     private let gate: RequestGate
     private let logger: Logger
-    private var screened = false
+    /// Where the connection is: before its first request, serving plain HTTP requests, or
+    /// handed over to NIO's upgrade (a WebSocket then, with raw frames flowing through here,
+    /// or closed after a declined upgrade: hummingbird-websocket closes those).
+    private enum Phase { case first, http, upgrading }
+    private var phase = Phase.first
 
     init(gate: RequestGate, logger: Logger) {
         self.gate = gate
@@ -33,11 +43,28 @@ final class UpgradeScreen: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        guard !screened, case .head(var head) = unwrapInboundIn(data) else {
+        switch phase {
+        case .upgrading:
+            context.fireChannelRead(data)
+            return
+        case .http:
+            // A later request: never an upgrade (see above). Only HTTP parts come here: the
+            // HTTP decoder stays in place on a connection that did not upgrade.
+            guard case .head(var head) = unwrapInboundIn(data), !head.headers["Upgrade"].isEmpty else {
+                context.fireChannelRead(data)
+                return
+            }
+            head.headers.remove(name: "Upgrade")
+            context.fireChannelRead(wrapInboundOut(.head(head)))
+            return
+        case .first:
+            break
+        }
+        guard case .head(var head) = unwrapInboundIn(data) else {
             context.fireChannelRead(data)
             return
         }
-        screened = true
+        phase = head.headers["Upgrade"].isEmpty ? .http : .upgrading
         guard !head.headers["Upgrade"].isEmpty else {
             context.fireChannelRead(data)
             return
@@ -47,6 +74,7 @@ final class UpgradeScreen: ChannelInboundHandler, RemovableChannelHandler {
             context.fireChannelRead(data)
             return
         }
+        phase = .http
         logger.debug("WebSocket upgrade refused before upgrading (\(reason)): answered as plain HTTP")
         head.headers.remove(name: "Upgrade")
         head.headers.replaceOrAdd(name: "Connection", value: "close")

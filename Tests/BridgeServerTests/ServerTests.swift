@@ -301,11 +301,37 @@ struct ServerTests {
                                      upgrade: false)
         #expect(plain.status == 403)
         #expect((Self.object(String(decoding: try plain.readToEnd(), as: UTF8.self))["error"] as? [String: Any])?["code"] as? String == "hostNotAllowed")
+        // An upgrade pipelined behind a first request on one connection (no browser sends
+        // this) is routed and screened like any request, not redirected unchecked.
+        let answers = try Self.pipelined(port: port, [
+            "GET /nothing-here HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\n\r\n",   // no card call
+            "GET //evil.example/x HTTP/1.1\r\nHost: evil.example\r\nOrigin: https://evil.example\r\nUpgrade: websocket\r\n"
+                + "Connection: Upgrade, close\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n",
+        ])
+        #expect(answers.hasPrefix("HTTP/1.1 404"))
+        #expect(answers.components(separatedBy: "HTTP/1.1 403").count == 2, "the pipelined upgrade was not refused: \(answers.prefix(600))")
+        #expect(!answers.contains("HTTP/1.1 307") && !answers.contains("HTTP/1.1 101"))
         if let card, let before { #expect(card.apduLog().count == before, "a refused upgrade reached the card") }
         // An allowed origin still upgrades.
         let allowed = try RawWebSocket(port: port, origin: Self.page)
         #expect(allowed.status == 101)
         #expect(Self.object(try #require(try allowed.receive()))["type"] as? String == "status")
+    }
+
+    /// Writes `requests` in one go on one connection and reads until the server closes it.
+    static func pipelined(port: Int, _ requests: [String]) throws -> String {
+        guard case .success(let fd) = LoopbackPorts.connect(port, receiveTimeoutSeconds: 10) else { throw TestBedError("connect") }
+        defer { close(fd) }
+        let bytes = Array(requests.joined().utf8)
+        guard bytes.withUnsafeBytes({ write(fd, $0.baseAddress, $0.count) }) == bytes.count else { throw TestBedError("write") }
+        var received: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            guard n > 0 else { break }
+            received += chunk[0..<n]
+        }
+        return String(decoding: received, as: UTF8.self)
     }
 
     @Test func aLocalProgramsWebSocketWatchesButCannotAuthenticate() async throws {
