@@ -23,10 +23,17 @@ final class RequestGate: Sendable {
     /// - Parameters:
     ///   - hosts: every `Host` header of the request.
     ///   - origins: every `Origin` header of the request.
-    func screen(hosts: [String], origins: [String]) -> Screening {
+    func screen(hosts: [String], origins: [String], fetchSite: [String] = []) -> Screening {
         guard hosts.count == 1, self.hosts.allows(hosts[0]) else {
             let shown = hosts.isEmpty ? "(none)" : hosts.joined(separator: ", ")
             return .refused(ErrorPayload(code: .hostNotAllowed), cors: nil, reason: "Host \(shown) is not ours")
+        }
+        // No Origin is a local program, unless a browser says a page sent it: an <img>, a
+        // no-cors fetch or a navigation from another site carry no Origin but do carry
+        // Sec-Fetch-Site (`none` only when the person typed the address themselves).
+        if origins.isEmpty, let site = fetchSite.first, fetchSite.count > 1 || site.lowercased() != "none" {
+            return .refused(ErrorPayload(code: .originNotAllowed, detail: "a web page's request without Origin"), cors: nil,
+                            reason: "a page's request without Origin (Sec-Fetch-Site: \(fetchSite.joined(separator: ", ")))")
         }
         let decision = origins.count > 1 ? .refused(origins.joined(separator: ", ")) : self.origins.decide(origin: origins.first)
         if case .refused(let origin) = decision {

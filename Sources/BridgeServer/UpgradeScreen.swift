@@ -69,7 +69,7 @@ final class UpgradeScreen: ChannelInboundHandler, RemovableChannelHandler {
             context.fireChannelRead(data)
             return
         }
-        let screening = gate.screen(hosts: head.headers["Host"], origins: head.headers["Origin"])
+        let screening = gate.screen(hosts: head.headers["Host"], origins: head.headers["Origin"], fetchSite: head.headers["Sec-Fetch-Site"])
         guard case .refused(_, _, let reason) = screening else {
             context.fireChannelRead(data)
             return

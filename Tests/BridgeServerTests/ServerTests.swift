@@ -334,6 +334,33 @@ struct ServerTests {
         return String(decoding: received, as: UTF8.self)
     }
 
+    @Test func aPagesRequestWithoutOriginIsNotALocalProgram() async throws {
+        try await CardBed.shared().withReaders { readers in
+            let card = try SimulatedCard(reader: readers[0])
+            defer { card.stop() }
+            try await Self.withDaemon { port in
+                let before = card.apduLog().count
+                // What an <img> or a no-cors fetch from another site sends: no Origin, but
+                // Sec-Fetch-Site says a page asked.
+                for site in ["cross-site", "same-site", "same-origin"] {
+                    let page = try RawWebSocket(port: port, path: "/v1/status", origin: nil,
+                                                headers: [("Sec-Fetch-Site", site), ("Sec-Fetch-Mode", "no-cors"), ("Connection", "close")],
+                                                upgrade: false)
+                    #expect(page.status == 403, "Sec-Fetch-Site: \(site)")
+                    let error = Self.object(String(decoding: try page.readToEnd(), as: UTF8.self))["error"] as? [String: Any]
+                    #expect(error?["code"] as? String == "originNotAllowed")
+                }
+                #expect(card.apduLog().count == before, "a page's request made the daemon read the card")
+                // The person typing the address (Sec-Fetch-Site: none) and a program (no
+                // Sec-Fetch-*) still read the status.
+                for headers in [[("Sec-Fetch-Site", "none")], []] {
+                    let local = try RawWebSocket(port: port, path: "/v1/status", origin: nil, headers: headers + [("Connection", "close")], upgrade: false)
+                    #expect(local.status == 200)
+                }
+            }
+        }
+    }
+
     @Test func aLocalProgramsWebSocketWatchesButCannotAuthenticate() async throws {
         try await Self.withDaemon { port in
             // A local program (no Origin) may watch the status.
