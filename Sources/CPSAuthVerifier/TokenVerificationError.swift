@@ -92,9 +92,9 @@ public enum TokenVerificationError: Error, Sendable, Hashable, CustomStringConve
         let iso = ISO8601DateFormatter()
         let detail: String = switch self {
         case .tokenTooLarge(let bytes, let limit): "the token is \(bytes) bytes, over the limit of \(limit)"
-        case .malformedToken(let why): "the token is malformed: \(why)"
-        case .unsupportedFormat(let format): "unsupported token format \"\(format)\" (expected web-eid:1.x)"
-        case .unsupportedAlgorithm(let algorithm): "signature algorithm \"\(algorithm)\" is not allowed"
+        case .malformedToken(let why): "the token is malformed: \(Self.quoted(why))"
+        case .unsupportedFormat(let format): "unsupported token format \(Self.quoted(format)) (expected web-eid:1.x)"
+        case .unsupportedAlgorithm(let algorithm): "signature algorithm \(Self.quoted(algorithm)) is not allowed"
         case .invalidSignature: "the signature does not verify over this origin and nonce with the certificate's key"
         case .invalidOrigin(let why): "the federator's origin is not a valid web origin: \(why)"
         case .nonceUnknown: "the nonce was not issued by this verifier's store"
@@ -113,6 +113,13 @@ public enum TokenVerificationError: Error, Sendable, Hashable, CustomStringConve
         case .identityMissing: "the certificate's subject names no national identifier"
         }
         return "\(code): \(detail)"
+    }
+
+    /// Text from the token, made safe for a log line: quoted and escaped (no raw newline or
+    /// control character can forge a line) and cut to 64 characters.
+    static func quoted(_ text: String) -> String {
+        let cut = text.count > 64 ? String(text.prefix(64)) + "…" : text
+        return cut.debugDescription
     }
 
     /// A short sentence a login page can show the person, in French and English (the

@@ -189,6 +189,21 @@ struct RejectionTests {
         await Support.expectRefusal("unsupportedFormat") { _ = try await verifier.verify(token: token, origin: origin, nonce: nonce) }
     }
 
+    @Test("token text in an error's description cannot forge a log line")
+    func descriptionsEscapeTokenText() async throws {
+        let (verifier, nonce, good) = try await setUp()
+        var token = good
+        token.format = "web-eid:9\n2026-11-30T00:00:00+0000 notice federator: login accepted for 899700012345" + String(repeating: "x", count: 500)
+        do {
+            _ = try await verifier.verify(token: token, origin: origin, nonce: nonce)
+            Issue.record("accepted")
+        } catch {
+            #expect(error.code == "unsupportedFormat")
+            #expect(!error.description.contains("\n"))
+            #expect(error.description.count < 200)
+        }
+    }
+
     @Test("an algorithm outside the allow-list: unsupportedAlgorithm", arguments: ["none", "HS256", "RS512", "ES256", "PS256", "rs256"])
     func unsupportedAlgorithm(algorithm: String) async throws {
         let (verifier, nonce, good) = try await setUp()
