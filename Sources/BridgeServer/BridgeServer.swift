@@ -42,12 +42,13 @@ public enum BridgeServer {
             configuration.port = socket.port
         }
         let gate = RequestGate(configuration: configuration)
+        let refusals = RefusalLog(logger: logger)
         let router = Router(context: BasicRequestContext.self)
-        router.middlewares.add(SecurityMiddleware<BasicRequestContext>(gate: gate, logger: logger))
+        router.middlewares.add(SecurityMiddleware<BasicRequestContext>(gate: gate, refusals: refusals, logger: logger))
         HTTPController(cards: cards, gate: gate, logger: logger).addRoutes(to: router)
 
         let wsRouter = Router(context: BasicWebSocketRequestContext.self)
-        wsRouter.middlewares.add(SecurityMiddleware<BasicWebSocketRequestContext>(gate: gate, logger: logger))
+        wsRouter.middlewares.add(SecurityMiddleware<BasicWebSocketRequestContext>(gate: gate, refusals: refusals, logger: logger))
         WebSocketController(cards: cards, gate: gate, logger: logger).addRoutes(to: wsRouter)
 
         let channel = BridgeServerChannel(

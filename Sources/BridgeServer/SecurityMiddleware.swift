@@ -9,6 +9,7 @@ import Logging
 /// response to an allowed origin, errors included, carries the exact CORS echo.
 struct SecurityMiddleware<Context: RequestContext>: RouterMiddleware {
     let gate: RequestGate
+    let refusals: RefusalLog
     let logger: Logger
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
@@ -19,7 +20,7 @@ struct SecurityMiddleware<Context: RequestContext>: RouterMiddleware {
         case .admitted(let admitted):
             decision = admitted
         case .refused(let payload, let cors, let reason):
-            logger.notice("refused: \(reason)")
+            refusals.refused(reason)
             let response = BridgeServer.error(payload)
             return cors.map { with(response, $0) } ?? response
         }

@@ -1,4 +1,6 @@
-import BridgeServer
+import Foundation
+import Logging
+@testable import BridgeServer
 import Testing
 
 @Suite struct OriginPolicyTests {
@@ -114,5 +116,41 @@ import Testing
         #expect(otherKey)
         let aMinuteLater = limiter.admit("a", now: 60.5)
         #expect(aMinuteLater)
+    }
+}
+
+/// Refusals reach the journal once a minute per kind, with the count of the quieter ones.
+@Suite struct RefusalLogTests {
+    final class Lines: @unchecked Sendable {
+        let lock = NSLock()
+        var entries: [(Logger.Level, String)] = []
+    }
+
+    struct Capture: LogHandler {
+        let lines: Lines
+        var logLevel: Logger.Level = .trace
+        var metadata: Logger.Metadata = [:]
+        subscript(metadataKey key: String) -> Logger.Metadata.Value? { get { nil } set {} }
+        func log(event: LogEvent) {
+            lines.lock.lock()
+            lines.entries.append((event.level, event.message.description))
+            lines.lock.unlock()
+        }
+    }
+
+    @Test func aFloodOfRefusalsIsOneNoticeAMinute() {
+        let lines = Lines()
+        let log = RefusalLog(logger: Logger(label: "test") { _ in Capture(lines: lines) })
+        let start = ContinuousClock.now
+        for i in 0..<100 { log.refused("origin https://evil.example is not allowed", now: start + .milliseconds(i)) }
+        log.refused("origin https://other.example is not allowed", now: start + .seconds(1))
+        log.refused("origin https://evil.example is not allowed", now: start + .seconds(61))
+        let notices = lines.entries.filter { $0.0 == .notice }.map(\.1)
+        #expect(notices == [
+            "refused: origin https://evil.example is not allowed",
+            "refused: origin https://other.example is not allowed",
+            "refused: origin https://evil.example is not allowed (and 99 more like it in the minute before)",
+        ])
+        #expect(lines.entries.filter { $0.0 == .debug }.count == 99)
     }
 }
