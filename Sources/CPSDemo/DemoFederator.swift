@@ -56,7 +56,8 @@ public struct DemoFederator: Sendable {
         router.get("/.well-known/jwks.json") { _, _ in
             Self.json(signer.jwks)
         }
-        router.post("/api/nonce") { _, _ in
+        router.post("/api/nonce") { request, _ in
+            if let refusal = Self.refuseCrossSite(request) { return refusal }
             do {
                 let nonce = try await verifier.issueNonce()
                 // The nonce is bound to this browser: login takes it from the session, never
@@ -71,7 +72,8 @@ public struct DemoFederator: Sendable {
             }
         }
         router.post("/api/login") { request, _ in
-            await login(request)
+            if let refusal = Self.refuseCrossSite(request) { return refusal }
+            return await login(request)
         }
         return Application(
             router: router,
@@ -148,6 +150,20 @@ public struct DemoFederator: Sendable {
         guard let data = try? JSONEncoder().encode(value),
               let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return [:] }
         return object
+    }
+
+    /// The API's POSTs come from the demo page only: JSON (another site's form or no-cors
+    /// fetch cannot send that without a preflight, which gets no CORS answer here), and not
+    /// marked cross-site or same-site by the browser. Stops other pages from flooding the
+    /// nonce sessions.
+    static func refuseCrossSite(_ request: Request) -> Response? {
+        let json = request.headers[.contentType]?.lowercased().hasPrefix("application/json") ?? false
+        let site = request.headers[HTTPField.Name("Sec-Fetch-Site")!]?.lowercased()
+        guard json, site == nil || site == "same-origin" || site == "none" else {
+            return failure(code: "forbidden", fr: "Cette requête doit venir de la page de connexion.",
+                           en: "This request must come from the login page.", status: 403)
+        }
+        return nil
     }
 
     static func failure(code: String, fr: String, en: String, status: Int) -> Response {

@@ -28,7 +28,7 @@ import VerifierTestPKI
 
     /// POST /api/nonce: the nonce and the session cookie that names it.
     func issue(_ client: some TestClientProtocol) async throws -> (nonce: String, cookie: String) {
-        try await client.execute(uri: "/api/nonce", method: .post) { response in
+        try await client.execute(uri: "/api/nonce", method: .post, headers: [.contentType: "application/json"], body: ByteBuffer(string: "{}")) { response in
             #expect(response.status == .ok)
             let body = try JSONSerialization.jsonObject(with: Data(response.body.readableBytesView)) as? [String: Any]
             let nonce = try #require(body?["nonce"] as? String)
@@ -102,6 +102,25 @@ import VerifierTestPKI
             let (status, json) = try await login(client, token: try pki.token(origin: "https://evil.example", nonce: nonce), cookie: cookie)
             #expect(status == .unauthorized)
             #expect(Self.errorCode(json) == "invalidSignature")
+        }
+    }
+
+    @Test func anotherSiteCannotAskForNoncesOrLogIn() async throws {
+        let app = try federator().application(port: 0)
+        try await app.test(.router) { client in
+            // A form or a no-cors fetch from another site: not JSON, or marked cross-site.
+            let attempts: [HTTPFields] = [
+                [.contentType: "text/plain"],
+                [.contentType: "application/json", HTTPField.Name("Sec-Fetch-Site")!: "cross-site"],
+                [.contentType: "application/json", HTTPField.Name("Sec-Fetch-Site")!: "same-site"],
+            ]
+            for headers in attempts {
+                for uri in ["/api/nonce", "/api/login"] {
+                    try await client.execute(uri: uri, method: .post, headers: headers, body: ByteBuffer(string: "{}")) { response in
+                        #expect(response.status == .forbidden, "\(uri) \(headers)")
+                    }
+                }
+            }
         }
     }
 
