@@ -373,7 +373,10 @@ export class CPSBridge extends EventTarget {
       if (!msg || typeof msg !== 'object') return;
       if (!greeted && msg.type === 'status' && msg.id === undefined) {
         greeted = true;
-        this._delay = this._minDelay;
+        // The backoff starts over only once the connection has held a few seconds: a daemon
+        // that greets and drops at once is not hammered every 250 ms.
+        clearTimeout(this._stableTimer);
+        this._stableTimer = setTimeout(() => { if (this._ws === ws) this._delay = this._minDelay; }, 5000);
         this._setReadersQuietly(msg.readers);
         this._setState('open', null);
         this._setReaders(msg.readers);
