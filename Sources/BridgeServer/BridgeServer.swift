@@ -57,7 +57,8 @@ public enum BridgeServer {
                 webSocketResponder: wsRouter.buildResponder(),
                 configuration: .init(ws: .init(maxFrameSize: maxFrameSize))
             ),
-            gate: gate
+            gate: gate,
+            connections: ConnectionCount()
         )
         let port = configuration.port
         let running: @Sendable (any Channel) async -> Void = { await onServerRunning($0.localAddress?.port ?? port) }

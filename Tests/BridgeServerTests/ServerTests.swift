@@ -318,6 +318,39 @@ struct ServerTests {
         #expect(Self.object(try #require(try allowed.receive()))["type"] as? String == "status")
     }
 
+    @Test func connectionsBeyondTheLimitAreClosedAndTheOthersGoOn() async throws {
+        try await Self.withDaemon { port in
+            var open: [Int32] = []
+            defer { open.forEach { close($0) } }
+            for _ in 0..<64 {
+                guard case .success(let fd) = LoopbackPorts.connect(port, receiveTimeoutSeconds: 5) else { throw TestBedError("connect") }
+                open.append(fd)
+            }
+            // The first connection still answers.
+            #expect(try Self.exchange(open[0], port: port).hasPrefix("HTTP/1.1 200"))
+            // The 65th is closed without an answer.
+            guard case .success(let extra) = LoopbackPorts.connect(port, receiveTimeoutSeconds: 5) else { throw TestBedError("connect") }
+            #expect(try Self.exchange(extra, port: port).isEmpty)
+            close(extra)
+            // One closed, one more may come.
+            close(open.removeLast())
+            try await Task.sleep(for: .milliseconds(200))
+            guard case .success(let again) = LoopbackPorts.connect(port, receiveTimeoutSeconds: 5) else { throw TestBedError("connect") }
+            defer { close(again) }
+            #expect(try Self.exchange(again, port: port).hasPrefix("HTTP/1.1 200"))
+        }
+    }
+
+    /// Sends one status request on `fd` and returns what came back before the timeout or the
+    /// close ("" for a connection closed without an answer).
+    static func exchange(_ fd: Int32, port: Int) throws -> String {
+        let request = Array("GET /v1/status HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\n\r\n".utf8)
+        _ = request.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+        return n > 0 ? String(decoding: chunk[0..<n], as: UTF8.self) : ""
+    }
+
     /// Writes `requests` in one go on one connection and reads until the server closes it.
     static func pipelined(port: Int, _ requests: [String]) throws -> String {
         guard case .success(let fd) = LoopbackPorts.connect(port, receiveTimeoutSeconds: 10) else { throw TestBedError("connect") }
