@@ -17,7 +17,7 @@ struct DaemonIdle: AsyncParsableCommand {
 
     @Option(help: "Seconds of `strace -c -f`.") var seconds = 60
     @Option(help: "Seconds of `strace -f -tt -T` (per-thread intervals).") var traceSeconds = 10
-    @Option(help: "The cps-bridge binary (default: next to cps-bench).") var daemon: String?
+    @OptionGroup var daemon: DaemonBinaryOption
     @Option(help: "The bare-server binary (default: next to cps-bench; `none` to skip).") var bare: String?
     @OptionGroup var card: CardOptions
 
@@ -27,7 +27,7 @@ struct DaemonIdle: AsyncParsableCommand {
             throw BenchError("strace is missing: apt-get install -y --no-install-recommends strace")
         }
         let seconds = seconds, traceSeconds = traceSeconds
-        let daemonBinary = siblingBinary("cps-bridge", override: daemon)
+        let daemonBinary = daemon.path
         let bareBinary = bare == "none" ? nil : siblingBinary("bare-server", override: bare)
         let reports = try await BenchBed.withCard(arguments: card.simulatorArguments) { card -> [String] in
             let bed = try CardBed.shared()
@@ -41,7 +41,7 @@ struct DaemonIdle: AsyncParsableCommand {
             var bareServer: DaemonProcess?
             defer { bareServer?.stop() }
             if let bareBinary {
-                let port = try DaemonProcess.freePort()
+                let port = try LoopbackPorts.free()
                 let bare = try DaemonProcess(binary: bareBinary, arguments: [String(port)], port: port, bed: bed,
                                              logPath: bed.directory.appendingPathComponent("bare.log").path)
                 bareServer = bare

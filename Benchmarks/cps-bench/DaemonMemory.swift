@@ -39,7 +39,7 @@ struct DaemonMemory: AsyncParsableCommand {
                     if name == "cps-bridge" {
                         server = try DaemonProcess.serve(binary: binary, origins: DaemonProcess.benchOrigins(1), bed: bed, logPath: log)
                     } else {
-                        let port = try DaemonProcess.freePort()
+                        let port = try LoopbackPorts.free()
                         server = try DaemonProcess(binary: binary, arguments: [String(port)], port: port, bed: bed, logPath: log)
                     }
                     defer { server.stop() }

@@ -1,3 +1,4 @@
+import ArgumentParser
 import CardTestBed
 import Foundation
 #if canImport(Glibc)
@@ -29,7 +30,7 @@ final class DaemonProcess {
 
     /// `cps-bridge serve` allowing `origins` (and their page PIN), on a free port.
     static func serve(binary: String, origins: [String], bed: CardBed, logPath: String, logLevel: String = "warning") throws -> DaemonProcess {
-        let port = try freePort()
+        let port = try LoopbackPorts.free()
         var arguments = ["serve", "--listen", "127.0.0.1:\(port)", "--log-level", logLevel]
         for origin in origins { arguments += ["--allow-origin", origin, "--allow-page-pin", origin] }
         return try DaemonProcess(binary: binary, arguments: arguments, port: port, bed: bed, logPath: logPath)
@@ -72,15 +73,6 @@ final class DaemonProcess {
 
     var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
 
-    /// A free TCP port on 127.0.0.1.
-    static func freePort() throws -> Int {
-        for _ in 0..<100 {
-            let port = Int.random(in: 20000...60000)
-            if CardBed.isPortFree(port) { return port }
-        }
-        throw BenchError("no free port")
-    }
-
     /// Resident memory of a process, in KiB: `VmRSS`, `RssAnon`, `RssFile` of `/proc/PID/status`
     /// and `Pss` of `/proc/PID/smaps_rollup`.
     struct Memory: Sendable {
@@ -110,4 +102,12 @@ func siblingBinary(_ name: String, override: String? = nil) -> String {
 /// A fresh 32-byte nonce in base64 (44 characters), as a federator sends.
 func freshNonce() -> String {
     Data((0..<32).map { _ in UInt8.random(in: 0...255) }).base64EncodedString()
+}
+
+/// `--daemon PATH`: the `cps-bridge` binary the daemon subcommands start.
+struct DaemonBinaryOption: ParsableArguments {
+    @Option(help: "The cps-bridge binary (default: next to cps-bench).") var daemon: String?
+
+    /// The binary: `--daemon`, or `cps-bridge` beside `cps-bench`.
+    var path: String { siblingBinary("cps-bridge", override: daemon) }
 }

@@ -13,13 +13,13 @@ struct DaemonStart: AsyncParsableCommand {
         abstract: "Time from exec of cps-bridge serve to a first /v1/status listing the reader and the card.")
 
     @Option(help: "Daemon starts.") var runs = 20
-    @Option(help: "The cps-bridge binary (default: next to cps-bench).") var daemon: String?
+    @OptionGroup var daemon: DaemonBinaryOption
     @OptionGroup var card: CardOptions
 
     func run() async throws {
         printHeader("daemon-start")
         let runs = runs
-        let binary = siblingBinary("cps-bridge", override: daemon)
+        let binary = daemon.path
         let (listening, answered) = try await BenchBed.withCard(arguments: card.simulatorArguments) { card in
             let bed = try CardBed.shared()
             var listening = Samples(), answered = Samples()

@@ -22,7 +22,7 @@ struct DaemonVsDirect: AsyncParsableCommand {
 
     @Option(help: "Timed logins in each series (after one untimed first login).") var logins = 200
     @Option(help: "pkcs11-tool runs, for the APDU reference.") var toolRuns = 5
-    @Option(help: "The cps-bridge binary (default: next to cps-bench).") var daemon: String?
+    @OptionGroup var daemon: DaemonBinaryOption
     @OptionGroup var card: CardOptions
 
     func validate() throws {
@@ -54,7 +54,7 @@ struct DaemonVsDirect: AsyncParsableCommand {
     func run() async throws {
         printHeader("daemon-vs-direct")
         let logins = logins, toolRuns = toolRuns
-        let binary = siblingBinary("cps-bridge", override: daemon)
+        let binary = daemon.path
         let results = try await BenchBed.withCard(arguments: card.simulatorArguments) { card in
             let log = APDULogFollower(path: card.apduLogPath)
             var results = Results()

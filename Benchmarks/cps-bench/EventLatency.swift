@@ -21,7 +21,7 @@ struct EventLatency: AsyncParsableCommand {
         abstract: "Time from pcscd reporting a card change (our own PC/SC wait) to the daemon's WebSocket event.")
 
     @Option(help: "Pull-and-insert cycles (one removal and one insertion each).") var cycles = 100
-    @Option(help: "The cps-bridge binary (default: next to cps-bench).") var daemon: String?
+    @OptionGroup var daemon: DaemonBinaryOption
     @OptionGroup var card: CardOptions
 
     enum Change: String, Sendable { case inserted, removed }
@@ -41,7 +41,7 @@ struct EventLatency: AsyncParsableCommand {
     func run() async throws {
         printHeader("event-latency")
         let cycles = cycles
-        let binary = siblingBinary("cps-bridge", override: daemon)
+        let binary = daemon.path
         let (latencies, pcscDelays, misses, extra) = try await BenchBed.withCard(arguments: card.simulatorArguments) { card in
             let bed = try CardBed.shared()
             let server = try DaemonProcess.serve(binary: binary, origins: DaemonProcess.benchOrigins(1), bed: bed,

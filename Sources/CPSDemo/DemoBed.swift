@@ -118,8 +118,7 @@ public final class DemoBed: Sendable {
 
     /// A TCP port on 127.0.0.1 that nothing listens on now (the kernel's choice).
     public static func freePort() throws(DemoError) -> Int {
-        guard let port = LoopbackPorts.pick() else { throw DemoError("no free port on 127.0.0.1: errno \(errno)") }
-        return port
+        do { return try LoopbackPorts.free() } catch { throw DemoError(error.description) }
     }
 
     private static func wait(seconds: Double, until condition: () -> Bool) -> Bool {

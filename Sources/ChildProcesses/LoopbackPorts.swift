@@ -15,6 +15,12 @@ public enum LoopbackPorts {
         } ?? false
     }
 
+    /// `pick()`, or an error saying no port could be had.
+    public static func free() throws(ChildProcessError) -> Int {
+        guard let port = pick() else { throw ChildProcessError("no free TCP port on 127.0.0.1 (errno \(errno))") }
+        return port
+    }
+
     /// A port nothing listens on now, as the kernel picks it (bind to port 0). Another
     /// program may take it before the caller binds it: fine for tests and the demo.
     public static func pick() -> Int? {

@@ -18,7 +18,7 @@ struct PINHygieneTests {
             let pin = "7391"
             let card = try SimulatedCard(reader: readers[0], arguments: ["--pin", pin])
             defer { card.stop() }
-            let port = try ServerTests.freePort()
+            let port = try LoopbackPorts.free()
             let log = card.stateDirectory.appendingPathComponent("daemon.log").path
             let daemon = try ChildProcess([
                 TestEnvironment.binDirectory.appendingPathComponent("cps-bridge").path, "serve",

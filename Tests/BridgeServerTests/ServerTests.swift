@@ -29,7 +29,7 @@ struct ServerTests {
     /// A running daemon on a free port; stopped when `body` returns.
     static func withDaemon<T>(_ body: (Int) async throws -> T) async throws -> T {
         _ = try CardBed.shared()
-        let port = try freePort()
+        let port = try LoopbackPorts.free()
         let configuration = try ServeConfiguration.resolve(
             commandLine: .init(listen: "127.0.0.1:\(port)", allowOrigins: [page, other], allowPagePIN: [page]), environment: [:], file: nil)
         let cards = CardService(configuration: .init(operationTimeout: .seconds(10)))
@@ -58,14 +58,6 @@ struct ServerTests {
         _ = await running.result
         watchdog.cancel()
         return try outcome.get()
-    }
-
-    static func freePort() throws -> Int {
-        for _ in 0..<50 {
-            let port = Int.random(in: 30000...60000)
-            if CardBed.isPortFree(port) { return port }
-        }
-        throw TestBedError("no free port")
     }
 
     struct Reply {

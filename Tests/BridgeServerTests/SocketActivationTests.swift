@@ -78,7 +78,7 @@ struct SocketActivationTests {
 
     @Test func serveTakesItsSocketFromSystemd() async throws {
         try await CardBed.shared().withReaders { _ in
-            let port = try ServerTests.freePort()
+            let port = try LoopbackPorts.free()
             let log = try CardBed.shared().directory.appendingPathComponent("socket-activation-\(port).log").path
             let daemon = try ChildProcess(Self.command(host: "127.0.0.1", port: port), logPath: log)
             defer { daemon.stop() }
@@ -110,7 +110,7 @@ struct SocketActivationTests {
         ("udp", "127.0.0.1", false, "is not a stream socket"),
     ])
     func aSocketServeWouldNotHaveMadeIsRefused(kind: String, host: String, listening: Bool, message: String) throws {
-        let port = try ServerTests.freePort()
+        let port = try LoopbackPorts.free()
         let process = Process()
         let command = Self.command(kind: kind, host: host, port: port, listening: listening)
         process.executableURL = URL(fileURLWithPath: command[0])
