@@ -64,6 +64,9 @@ let package = Package(
         .target(name: "PCSC", dependencies: ["CPCSCLite"], swiftSettings: swiftSettings),
         .target(name: "PKCS11", dependencies: ["CPKCS11"], swiftSettings: swiftSettings),
         .target(name: "SmartCard", swiftSettings: swiftSettings),
+        // Who is at the other end of a loopback connection (sock_diag, /proc/net/tcp): the
+        // daemon serves its own account only.
+        .target(name: "PeerCredentials", swiftSettings: swiftSettings),
         // The wire protocol: a leaf, Foundation only, shared by the server and the verifier.
         .target(name: "BridgeProtocol", swiftSettings: swiftSettings),
         .target(
@@ -114,7 +117,7 @@ let package = Package(
         .target(
             name: "BridgeServer",
             dependencies: [
-                "BridgeProtocol", "CPSCard", "CPSIdentity",
+                "BridgeProtocol", "CPSCard", "CPSIdentity", "PeerCredentials",
                 hummingbird,
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
@@ -208,6 +211,7 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "SmartCardTests", dependencies: ["SmartCard"], swiftSettings: swiftSettings),
+        .testTarget(name: "PeerCredentialsTests", dependencies: ["PeerCredentials", "CardTestBed"], swiftSettings: swiftSettings),
         .testTarget(
             name: "CPSDemoTests",
             dependencies: [
