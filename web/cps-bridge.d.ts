@@ -10,7 +10,7 @@ export type DaemonErrorCode =
   | 'badRequest' | 'originNotAllowed' | 'hostNotAllowed' | 'noReader' | 'noCard'
   | 'readerRequired' | 'unsupportedCard' | 'cardRemoved' | 'pinIncorrect' | 'pinFinalTry'
   | 'pinBlocked' | 'pagePinNotAllowed' | 'pinEntryUnavailable' | 'busy' | 'timeout'
-  | 'cancelled' | 'internal';
+  | 'cancelled' | 'internal' | 'otherUser' | 'bridgeNotRunning';
 
 /**
  * The client's own codes:

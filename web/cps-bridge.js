@@ -75,6 +75,12 @@ const MESSAGES = {
   internal: [
     "Une erreur inattendue s'est produite dans le service CPS de ce poste. Réessayez ; si elle persiste, contactez votre administrateur informatique.",
     "An unexpected error occurred in this computer's CPS service. Try again; if it keeps happening, contact your IT administrator."],
+  otherUser: [
+    "Ce service de carte CPS appartient à une autre session de ce poste. Connectez-vous avec votre propre session pour utiliser votre carte.",
+    'This CPS card service belongs to another session on this computer. Log in with your own session to use your card.'],
+  bridgeNotRunning: [
+    "Le service de carte CPS n'est pas démarré pour votre session sur ce poste. Fermez puis rouvrez votre session ; si le problème persiste, contactez votre administrateur informatique.",
+    'The CPS card service is not running for your session on this computer. Log out and back in; if this keeps happening, contact your IT administrator.'],
   // The client's own codes.
   daemonUnavailable: [
     "Le service CPS de ce poste ne répond pas. Vérifiez que le logiciel cps-bridge est installé et démarré (ou redémarrez l'ordinateur), puis réessayez.",

@@ -68,6 +68,14 @@ extension ErrorCode {
             LocalizedMessage(
                 fr: "Opération annulée. Vous pouvez recommencer quand vous le souhaitez.",
                 en: "Operation cancelled. You can start again whenever you like.")
+        case .otherUser:
+            LocalizedMessage(
+                fr: "Ce service de carte CPS appartient à une autre session de ce poste. Connectez-vous avec votre propre session pour utiliser votre carte.",
+                en: "This CPS card service belongs to another session on this computer. Log in with your own session to use your card.")
+        case .bridgeNotRunning:
+            LocalizedMessage(
+                fr: "Le service de carte CPS n'est pas démarré pour votre session sur ce poste. Fermez puis rouvrez votre session ; si le problème persiste, contactez votre administrateur informatique.",
+                en: "The CPS card service is not running for your session on this computer. Log out and back in; if this keeps happening, contact your IT administrator.")
         case .internal:
             LocalizedMessage(
                 fr: "Une erreur inattendue s'est produite dans le service CPS de ce poste. Réessayez ; si elle persiste, contactez votre administrateur informatique.",

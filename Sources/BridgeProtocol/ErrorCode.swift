@@ -37,6 +37,12 @@ public enum ErrorCode: String, Codable, Hashable, Sendable, CaseIterable {
     case cancelled
     /// Anything else; the daemon's log says what.
     case `internal`
+    /// The connection comes from another Unix account than the daemon's: this card service
+    /// belongs to another session of the workstation. Nothing else is said or done.
+    case otherUser
+    /// On a shared workstation, the dispatcher found no daemon for this account (its session
+    /// has not started one, or it stopped).
+    case bridgeNotRunning
 
     /// The HTTP status of an answer with this code (PROTOCOL.md has the table and the why).
     ///
@@ -46,12 +52,13 @@ public enum ErrorCode: String, Codable, Hashable, Sendable, CaseIterable {
     public var httpStatus: Int {
         switch self {
         case .badRequest: 400
-        case .originNotAllowed, .hostNotAllowed, .pagePinNotAllowed: 403
+        case .originNotAllowed, .hostNotAllowed, .pagePinNotAllowed, .otherUser: 403
         case .pinIncorrect, .pinBlocked: 403
         case .noReader, .noCard: 404
         case .readerRequired, .pinFinalTry, .busy, .cardRemoved, .timeout, .cancelled: 409
         case .unsupportedCard, .pinEntryUnavailable: 422
         case .internal: 500
+        case .bridgeNotRunning: 503
         }
     }
 }

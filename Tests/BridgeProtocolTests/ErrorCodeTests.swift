@@ -7,7 +7,7 @@ struct ErrorCodeTests {
     static let stable = [
         "badRequest", "originNotAllowed", "hostNotAllowed", "noReader", "noCard", "readerRequired",
         "unsupportedCard", "cardRemoved", "pinIncorrect", "pinFinalTry", "pinBlocked", "pagePinNotAllowed",
-        "pinEntryUnavailable", "busy", "timeout", "cancelled", "internal",
+        "pinEntryUnavailable", "busy", "timeout", "cancelled", "internal", "otherUser", "bridgeNotRunning",
     ]
 
     @Test("the codes are the stable list")
@@ -17,12 +17,12 @@ struct ErrorCodeTests {
 
     static let statuses: [(ErrorCode, Int)] = [
         (.badRequest, 400),
-        (.originNotAllowed, 403), (.hostNotAllowed, 403), (.pagePinNotAllowed, 403),
+        (.originNotAllowed, 403), (.hostNotAllowed, 403), (.pagePinNotAllowed, 403), (.otherUser, 403),
         (.pinIncorrect, 403), (.pinBlocked, 403),
         (.noReader, 404), (.noCard, 404),
         (.readerRequired, 409), (.pinFinalTry, 409), (.busy, 409), (.cardRemoved, 409), (.timeout, 409), (.cancelled, 409),
         (.unsupportedCard, 422), (.pinEntryUnavailable, 422),
-        (.internal, 500),
+        (.internal, 500), (.bridgeNotRunning, 503),
     ]
 
     @Test("HTTP statuses", arguments: statuses)
@@ -30,10 +30,10 @@ struct ErrorCodeTests {
         #expect(code.httpStatus == status)
     }
 
-    @Test("every code has a status in the table, and only internal is a 5xx")
+    @Test("every code has a status in the table; only internal and bridgeNotRunning are 5xx")
     func statusTableComplete() {
         #expect(Set(Self.statuses.map(\.0)) == Set(ErrorCode.allCases))
-        #expect(ErrorCode.allCases.filter { $0.httpStatus >= 500 } == [.internal])
+        #expect(ErrorCode.allCases.filter { $0.httpStatus >= 500 } == [.internal, .bridgeNotRunning])
     }
 
     @Test("every code has a distinct French and English message", arguments: ErrorCode.allCases)
