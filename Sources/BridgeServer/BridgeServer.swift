@@ -20,6 +20,8 @@ public enum BridgeServer {
     public static let maxBodySize = 16 * 1024
     /// Largest WebSocket message accepted.
     public static let maxFrameSize = 16 * 1024
+    /// How long a kept-alive HTTP connection may sit idle between requests before it is closed.
+    public static let idleTimeout = TimeAmount.seconds(15)
 
     /// The service serving `configuration` over `cards`: on `socket` when given (systemd socket
     /// activation; its address then replaces the configured one), else on the configured address.
@@ -55,10 +57,12 @@ public enum BridgeServer {
             upgradeChannel: HTTP1WebSocketUpgradeChannel(
                 responder: httpResponder(router.buildResponder(), logger: logger),
                 webSocketResponder: wsRouter.buildResponder(),
-                configuration: .init(ws: .init(maxFrameSize: maxFrameSize))
+                configuration: .init(http1: .init(idleTimeout: idleTimeout), ws: .init(maxFrameSize: maxFrameSize))
             ),
             gate: gate,
-            connections: ConnectionCount()
+            peers: PeerPolicy(owner: configuration.servedUID),
+            connections: ConnectionTable(),
+            refusals: refusals
         )
         let port = configuration.port
         let running: @Sendable (any Channel) async -> Void = { await onServerRunning($0.localAddress?.port ?? port) }

@@ -1,60 +1,91 @@
+import BridgeProtocol
 import HummingbirdCore
 import HummingbirdWebSocket
 import Logging
 import NIOCore
 import NIOHTTP1
-import Synchronization
 
-/// One connection to the daemon: Hummingbird's HTTP/1 with WebSocket upgrade, with the
-/// `UpgradeScreen` placed just before NIO's upgrade handler so that a refused upgrade is
-/// answered 403 like any other refusal (Hummingbird would answer 400).
-struct BridgeServerChannel: ServerChildChannel {
-    typealias Value = HTTP1WebSocketUpgradeChannel.Value
+/// One connection to the daemon, checked before any byte of it is read:
+/// 1. its peer must be a process of the daemon's own account (`PeerPolicy`), else it gets
+///    `403 otherUser` and nothing else;
+/// 2. it must fit in the `ConnectionTable`, else `503 busy` with `Retry-After`;
+/// 3. then it is Hummingbird's HTTP/1 with WebSocket upgrade, with the `UpgradeScreen` placed
+///    just before NIO's upgrade handler so that a refused upgrade is answered 403 like any
+///    other refusal (Hummingbird would answer 400), and a request head due within
+///    `headerTimeout`.
+///
+/// The same checks apply whichever way the connection came: a socket the daemon bound, one
+/// systemd passed, or one the dispatcher handed over.
+public struct BridgeServerChannel: ServerChildChannel {
+    public enum Value: ServerChildChannelValue {
+        /// Served by Hummingbird (HTTP, WebSocket).
+        case served(HTTP1WebSocketUpgradeChannel.Value)
+        /// Answered at once by a `CannedAnswer`, then closed.
+        case refused(any Channel)
+
+        public var channel: any Channel {
+            switch self {
+            case .served(let value): value.channel
+            case .refused(let channel): channel
+            }
+        }
+    }
+
+    /// How long a new connection has to send a complete request head.
+    static let headerTimeout = TimeAmount.seconds(10)
 
     let upgradeChannel: HTTP1WebSocketUpgradeChannel
     let gate: RequestGate
-    let connections: ConnectionCount
+    let peers: PeerPolicy
+    let connections: ConnectionTable
+    let refusals: RefusalLog
 
-    func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
-        // Past the limit a new connection is closed at once, before any byte is read; the
-        // ones already open (the page's WebSocket) go on.
-        guard connections.open() else {
-            logger.debug("connection refused: \(ConnectionCount.limit) already open")
-            channel.close(promise: nil)
-            return channel.eventLoop.makeFailedFuture(ConnectionCount.LimitReached())
+    public func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
+        switch peers.check(remote: channel.remoteAddress, local: channel.localAddress) {
+        case .owner:
+            break
+        case .otherUser(let uid):
+            refusals.refused("a connection from another account (uid \(uid))")
+            return refuse(channel, CannedAnswer(ErrorPayload(code: .otherUser)))
+        case .unknown(let reason):
+            refusals.refused("a connection whose account cannot be told (\(reason))")
+            return refuse(channel, CannedAnswer(ErrorPayload(code: .otherUser)))
         }
-        channel.closeFuture.whenComplete { _ in connections.close() }
+        switch connections.open(channel) {
+        case .admitted:
+            break
+        case .admittedEvicting(let silent):
+            logger.debug("\(ConnectionTable.limit) connections open: closing the oldest one that has sent nothing")
+            silent.close(promise: nil)
+        case .full:
+            refusals.refused("a connection over the limit of \(ConnectionTable.limit), all busy")
+            let payload = ErrorPayload(code: .busy, detail: "too many connections to the CPS service: retry shortly")
+            return refuse(channel, CannedAnswer(payload, status: 503, retryAfter: 1))
+        }
+        let connections = connections
         return upgradeChannel.setup(channel: channel, logger: logger).flatMapThrowing { value in
             // Throws (and so drops the connection) if the pipeline is not laid out as expected.
             let pipeline = channel.pipeline.syncOperations
             let upgrader = try pipeline.handler(type: NIOTypedHTTPServerUpgradeHandler<HTTP1WebSocketUpgradeChannel.UpgradeResult>.self)
-            try pipeline.addHandler(UpgradeScreen(gate: gate, logger: logger), position: .before(upgrader))
-            return value
+            let screen = UpgradeScreen(gate: gate, headerTimeout: Self.headerTimeout, logger: logger) { connections.spoke(channel) }
+            try pipeline.addHandler(screen, position: .before(upgrader))
+            return .served(value)
         }
     }
 
-    func handle(value: Value, logger: Logger) async {
-        await upgradeChannel.handle(value: value, logger: logger)
-    }
-}
-
-/// How many connections are open, against a fixed limit (a browser opens at most six per
-/// host and one WebSocket per page; 64 leaves room for several pages and local programs).
-final class ConnectionCount: Sendable {
-    static let limit = 64
-    struct LimitReached: Error {}
-    private let count = Atomic<Int>(0)
-
-    /// Counts one more connection, or returns false (counting nothing) at the limit.
-    func open() -> Bool {
-        while true {
-            let current = count.load(ordering: .relaxed)
-            guard current < Self.limit else { return false }
-            if count.compareExchange(expected: current, desired: current + 1, ordering: .relaxed).exchanged { return true }
+    public func handle(value: Value, logger: Logger) async {
+        switch value {
+        case .served(let served):
+            await upgradeChannel.handle(value: served, logger: logger)
+        case .refused(let channel):
+            try? await channel.closeFuture.get()
         }
     }
 
-    func close() {
-        count.subtract(1, ordering: .relaxed)
+    private func refuse(_ channel: any Channel, _ answer: CannedAnswer) -> EventLoopFuture<Value> {
+        channel.eventLoop.makeCompletedFuture {
+            try channel.pipeline.syncOperations.addHandler(answer)
+            return .refused(channel)
+        }
     }
 }

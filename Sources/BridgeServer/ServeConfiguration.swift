@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// The settings of `cps-bridge serve`, from the command line, `CPS_BRIDGE_*` environment
 /// variables and a configuration file, in that order of precedence, validated at start.
 /// docs/CONFIGURATION.md documents each one.
@@ -8,6 +12,9 @@ public struct ServeConfiguration: Sendable, Hashable {
     public var modulePath: String?
     public var pinentryProgram: String?
     public var logLevel: String
+    /// The Unix account whose connections are served: the daemon's own (not a setting; tests
+    /// may set it to see another account's refusal from their own).
+    public var servedUID: UInt32 = geteuid()
 
     public static let defaultPort = 24830
     public static let logLevels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]

@@ -31,16 +31,43 @@ final class UpgradeScreen: ChannelInboundHandler, RemovableChannelHandler {
 
     private let gate: RequestGate
     private let logger: Logger
+    private let headerTimeout: TimeAmount
+    /// Called once, when the first request head has arrived.
+    private let onFirstRequest: @Sendable () -> Void
+    private var headerDeadline: Scheduled<Void>?
     /// Where the connection is: before its first request, serving plain HTTP requests, or
     /// handed over to NIO's upgrade (a WebSocket then, with raw frames flowing through here,
     /// or closed after a declined upgrade: hummingbird-websocket closes those).
     private enum Phase { case first, http, upgrading }
     private var phase = Phase.first
 
-    init(gate: RequestGate, logger: Logger) {
+    /// - Parameters:
+    ///   - headerTimeout: how long the connection has to send its first complete request
+    ///     head; a connection still silent then is closed (a socket held open without a word
+    ///     must not keep a place among the connections).
+    ///   - onFirstRequest: told when the first request head has arrived.
+    init(gate: RequestGate, headerTimeout: TimeAmount, logger: Logger, onFirstRequest: @escaping @Sendable () -> Void = {}) {
         self.gate = gate
         self.logger = logger
+        self.headerTimeout = headerTimeout
+        self.onFirstRequest = onFirstRequest
     }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        let channel = context.channel
+        let logger = logger
+        let timeout = headerTimeoutText
+        headerDeadline = context.eventLoop.scheduleTask(in: headerTimeout) {
+            logger.debug("connection closed: no request head within \(timeout)")
+            channel.close(promise: nil)
+        }
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        headerDeadline?.cancel()
+    }
+
+    private var headerTimeoutText: String { "\(headerTimeout.nanoseconds / 1_000_000_000) s" }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch phase {
@@ -64,6 +91,9 @@ final class UpgradeScreen: ChannelInboundHandler, RemovableChannelHandler {
             context.fireChannelRead(data)
             return
         }
+        headerDeadline?.cancel()
+        headerDeadline = nil
+        onFirstRequest()
         phase = head.headers["Upgrade"].isEmpty ? .http : .upgrading
         guard !head.headers["Upgrade"].isEmpty else {
             context.fireChannelRead(data)
