@@ -33,6 +33,8 @@ final class RawHTTPConnection {
     /// Sends one request and reads the whole response (`Content-Length` or chunked body).
     func request(_ method: String, _ path: String, headers: [(String, String)] = [], body: [UInt8] = []) throws -> Response {
         var head = "\(method) \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\n"
+        // A local program says so (the daemon serves no request without Origin otherwise).
+        if !headers.contains(where: { $0.0.lowercased() == "origin" }) { head += "X-CPS-Bridge: 1\r\n" }
         for (name, value) in headers { head += "\(name): \(value)\r\n" }
         if !body.isEmpty || method == "POST" { head += "Content-Length: \(body.count)\r\n" }
         head += "\r\n"

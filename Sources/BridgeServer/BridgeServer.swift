@@ -110,6 +110,7 @@ public enum BridgeServer {
 extension HTTPField.Name {
     static let origin = HTTPField.Name("Origin")!
     static let secFetchSite = HTTPField.Name("Sec-Fetch-Site")!
+    static let cpsBridge = HTTPField.Name(RequestGate.localProgramHeader)!
     static let host = HTTPField.Name("Host")!
     static let accessControlRequestPrivateNetwork = HTTPField.Name("Access-Control-Request-Private-Network")!
     static let accessControlRequestLocalNetwork = HTTPField.Name("Access-Control-Request-Local-Network")!

@@ -5,6 +5,10 @@ import Synchronization
 /// The security decisions every request goes through, shared by the HTTP and WebSocket
 /// routers: Host, origin, rates.
 final class RequestGate: Sendable {
+    /// The header a local program (no `Origin`) sends to be served, and its value.
+    static let localProgramHeader = "X-CPS-Bridge"
+    static let localProgramValue = "1"
+
     let hosts: HostPolicy
     let origins: OriginPolicy
     private let requests = Mutex(RateLimiter(limitPerMinute: 120))
@@ -23,7 +27,10 @@ final class RequestGate: Sendable {
     /// - Parameters:
     ///   - hosts: every `Host` header of the request.
     ///   - origins: every `Origin` header of the request.
-    func screen(hosts: [String], origins: [String], fetchSite: [String] = []) -> Screening {
+    ///   - fetchSite: every `Sec-Fetch-Site` header.
+    ///   - localMarker: every `X-CPS-Bridge` header: a request without `Origin` must carry
+    ///     exactly one, `1`.
+    func screen(hosts: [String], origins: [String], fetchSite: [String] = [], localMarker: [String] = []) -> Screening {
         guard hosts.count == 1, self.hosts.allows(hosts[0]) else {
             let shown = hosts.isEmpty ? "(none)" : hosts.joined(separator: ", ")
             return .refused(ErrorPayload(code: .hostNotAllowed), cors: nil, reason: "Host \(shown) is not ours")
@@ -34,6 +41,13 @@ final class RequestGate: Sendable {
         if origins.isEmpty, let site = fetchSite.first, fetchSite.count > 1 || site.lowercased() != "none" {
             return .refused(ErrorPayload(code: .originNotAllowed, detail: "a web page's request without Origin"), cors: nil,
                             reason: "a page's request without Origin (Sec-Fetch-Site: \(fetchSite.joined(separator: ", ")))")
+        }
+        // A local program says so with a header no page can send without a CORS preflight
+        // (which only allowed origins pass): a browser that sends no Sec-Fetch-* still cannot
+        // have an <img> or a no-cors request read the card.
+        if origins.isEmpty, localMarker != [Self.localProgramValue] {
+            return .refused(ErrorPayload(code: .originNotAllowed, detail: "a local program must send \(Self.localProgramHeader): \(Self.localProgramValue)"),
+                            cors: nil, reason: "a request with neither Origin nor \(Self.localProgramHeader): \(Self.localProgramValue)")
         }
         let decision = origins.count > 1 ? .refused(origins.joined(separator: ", ")) : self.origins.decide(origin: origins.first)
         if case .refused(let origin) = decision {

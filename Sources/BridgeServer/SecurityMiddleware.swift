@@ -16,7 +16,8 @@ struct SecurityMiddleware<Context: RequestContext>: RouterMiddleware {
         let decision: OriginPolicy.Decision
         // HTTPTypes makes the first Host the authority and keeps any other as a header field.
         let hosts = (request.head.authority.map { [$0] } ?? []) + request.headers[values: .host]
-        switch gate.screen(hosts: hosts, origins: request.headers[values: .origin], fetchSite: request.headers[values: .secFetchSite]) {
+        switch gate.screen(hosts: hosts, origins: request.headers[values: .origin], fetchSite: request.headers[values: .secFetchSite],
+                                localMarker: request.headers[values: .cpsBridge]) {
         case .admitted(let admitted):
             decision = admitted
         case .refused(let payload, let cors, let reason):

@@ -99,7 +99,8 @@ final class UpgradeScreen: ChannelInboundHandler, RemovableChannelHandler {
             context.fireChannelRead(data)
             return
         }
-        let screening = gate.screen(hosts: head.headers["Host"], origins: head.headers["Origin"], fetchSite: head.headers["Sec-Fetch-Site"])
+        let screening = gate.screen(hosts: head.headers["Host"], origins: head.headers["Origin"], fetchSite: head.headers["Sec-Fetch-Site"],
+                                    localMarker: head.headers[RequestGate.localProgramHeader])
         guard case .refused(_, _, let reason) = screening else {
             context.fireChannelRead(data)
             return

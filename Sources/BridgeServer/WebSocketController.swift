@@ -21,79 +21,115 @@ struct WebSocketController: Sendable {
             let originHeader = context.request.headers[.origin]
             var origin: String?
             if case .allowed(let allowed) = gate.origins.decide(origin: originHeader) { origin = allowed }
-            // One writer: every message to the page goes through this stream, in order.
-            let (messages, send) = AsyncStream<ServerMessage>.makeStream(bufferingPolicy: .bufferingNewest(512))
+            let outbox = Outbox()
             let events = cards.monitor.events()
             let running = RunningRequests()
-            try await withThrowingTaskGroup(of: Void.self) { group in
+            // Everything the connection starts is a child of this group: when the page goes,
+            // its requests are cancelled and waited for (a login resets the card), its event
+            // feed and writer end.
+            await withDiscardingTaskGroup { group in
+                // One writer: every message to the page goes through the outbox, in order.
                 group.addTask {
-                    for await message in messages {
-                        try await outbound.write(.text(message.jsonText()))
+                    for await message in outbox.messages {
+                        do {
+                            try await outbound.write(.text(message.jsonText()))
+                        } catch {
+                            break
+                        }
+                        outbox.delivered()
                     }
+                    outbox.close()
                 }
                 group.addTask {
                     for await event in events {
-                        if let message = ServerMessage(event) { send.yield(message) }
+                        if let message = ServerMessage(event) { outbox.post(message) }
                     }
                 }
-                send.yield(.status(id: nil, readers: ReaderInfo.list(await cards.status())))
-                for try await frame in inbound.messages(maxSize: BridgeServer.maxFrameSize) {
-                    guard case .text(let text) = frame else {
-                        send.yield(.error(id: nil, ErrorPayload(code: .badRequest, detail: "messages are JSON text")))
-                        continue
+                outbox.post(.status(id: nil, readers: ReaderInfo.list(await cards.status())))
+                do {
+                    for try await frame in inbound.messages(maxSize: BridgeServer.maxFrameSize) {
+                        // A client that sends without reading its answers waits here.
+                        await outbox.roomAvailable()
+                        guard case .text(let text) = frame else {
+                            outbox.post(.error(id: nil, ErrorPayload(code: .badRequest, detail: "messages are JSON text")))
+                            continue
+                        }
+                        handle(text, origin: origin, outbox: outbox, running: running, group: &group)
                     }
-                    handle(text, origin: origin, send: send, running: running)
+                } catch {
+                    logger.debug("WebSocket closed: \(type(of: error))")
                 }
-                running.cancelAll()
-                send.finish()
                 group.cancelAll()
+                outbox.close()
             }
         }
     }
 
-    private func handle(_ text: String, origin: String?, send: AsyncStream<ServerMessage>.Continuation,
-                        running: RunningRequests) {
+    private func handle(_ text: String, origin: String?, outbox: Outbox, running: RunningRequests, group: inout DiscardingTaskGroup) {
         let message: ClientMessage
         do {
             message = try ClientMessage.decode(from: text)
         } catch {
-            send.yield(.error(error))
+            outbox.post(.error(error))
             return
         }
         switch message {
         case .status(let id):
-            Task { send.yield(.status(id: id, readers: ReaderInfo.list(await cards.status()))) }
+            start(id, outbox: outbox, running: running, group: &group) {
+                .status(id: id, readers: ReaderInfo.list(await cards.status()))
+            }
         case .cancel(let id):
             running.cancel(id)
         case .getCertificate(let id, let reader):
-            Task {
+            start(id, outbox: outbox, running: running, group: &group) {
                 switch await cards.certificate(reader: reader) {
                 case .success(let credentials):
-                    send.yield(.certificate(id: id, CertificateResult(certificate: Data(credentials.certificateDER).base64EncodedString(),
-                                                                      holder: HolderSummary(credentials.holder))))
+                    .certificate(id: id, CertificateResult(certificate: Data(credentials.certificateDER).base64EncodedString(),
+                                                           holder: HolderSummary(credentials.holder)))
                 case .failure(let error):
-                    send.yield(.error(id: id, ErrorPayload(error)))
+                    .error(id: id, ErrorPayload(error))
                 }
             }
         case .authenticate(let id, let body):
             guard let origin else {
-                send.yield(.error(id: id, ErrorPayload(code: .originNotAllowed, detail: "authenticate needs the Origin of an allowed page")))
+                outbox.post(.error(id: id, ErrorPayload(code: .originNotAllowed, detail: "authenticate needs the Origin of an allowed page")))
                 return
             }
             guard gate.admitLogin(origin: origin) else {
-                send.yield(.error(id: id, ErrorPayload(code: .busy, detail: "too many logins: retry in a minute")))
+                outbox.post(.error(id: id, ErrorPayload(code: .busy, detail: "too many logins: retry in a minute")))
                 return
             }
             let request = body.request(origin: origin, policy: gate.origins)
-            let task = Task {
-                let result = await cards.authenticate(request)
-                switch result {
-                case .success(let result): send.yield(.authenticated(id: id, BridgeProtocol.AuthenticationResult(result)))
-                case .failure(let error): send.yield(.error(id: id, ErrorPayload(error)))
+            start(id, outbox: outbox, running: running, group: &group) {
+                switch await cards.authenticate(request) {
+                case .success(let result): .authenticated(id: id, BridgeProtocol.AuthenticationResult(result))
+                case .failure(let error): .error(id: id, ErrorPayload(error))
                 }
-                running.remove(id)
             }
-            running.add(id, task)
+        }
+    }
+
+    /// Runs request `id` as a child of the connection, answered through the outbox; refused
+    /// at once when its `id` is already under way or the connection has too many requests.
+    private func start(_ id: String, outbox: Outbox, running: RunningRequests, group: inout DiscardingTaskGroup,
+                       _ operation: @escaping @Sendable () async -> ServerMessage) {
+        switch running.reserve(id) {
+        case .duplicate:
+            outbox.post(.error(id: id, ErrorPayload(code: .badRequest, detail: "a request with this id is still under way")))
+            return
+        case .full:
+            outbox.post(.error(id: id, ErrorPayload(code: .busy, detail: "at most \(RunningRequests.limit) requests at once on one connection")))
+            return
+        case .reserved:
+            break
+        }
+        group.addTask {
+            // An inner task, so that `cancel` can reach this request alone; cancelling the
+            // connection's group cancels it too.
+            let task = Task { outbox.post(await operation()) }
+            running.attach(id, task)
+            await withTaskCancellationHandler { await task.value } onCancel: { task.cancel() }
+            running.finish(id)
         }
     }
 }
@@ -111,13 +147,4 @@ extension ServerMessage {
         case .serviceLost, .serviceRestored: return nil
         }
     }
-}
-
-/// The requests of one WebSocket still under way, by `id`, so that `cancel` can reach them.
-final class RunningRequests: Sendable {
-    private let tasks = Mutex<[String: Task<Void, Never>]>([:])
-    func add(_ id: String, _ task: Task<Void, Never>) { tasks.withLock { $0[id] = task } }
-    func remove(_ id: String) { _ = tasks.withLock { $0.removeValue(forKey: id) } }
-    func cancel(_ id: String) { tasks.withLock { $0[id]?.cancel() } }
-    func cancelAll() { tasks.withLock { $0.values.forEach { $0.cancel() } } }
 }

@@ -13,8 +13,10 @@ public final class RawWebSocket {
     public let status: Int
     public let responseHead: String
 
+    /// - Parameter localProgram: without `origin`, send `X-CPS-Bridge: 1` as a local program
+    ///   does (false: send neither, as a page's `<img>` would).
     public init(port: Int, path: String = "/v1/ws", origin: String?, host: String? = nil, headers: [(String, String)] = [],
-                upgrade: Bool = true, timeoutSeconds: Int = 10) throws {
+                upgrade: Bool = true, localProgram: Bool = true, timeoutSeconds: Int = 10) throws {
         guard case .success(let fd) = LoopbackPorts.connect(port, receiveTimeoutSeconds: timeoutSeconds) else {
             throw RawWebSocketError.io("connect")
         }
@@ -24,7 +26,7 @@ public final class RawWebSocket {
             head += "Upgrade: websocket\r\nConnection: Upgrade\r\n"
             head += "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
         }
-        if let origin { head += "Origin: \(origin)\r\n" }
+        if let origin { head += "Origin: \(origin)\r\n" } else if localProgram { head += "X-CPS-Bridge: 1\r\n" }
         for (name, value) in headers { head += "\(name): \(value)\r\n" }
         head += "\r\n"
         try Self.write(fd, Array(head.utf8))
