@@ -96,6 +96,12 @@ struct SocketActivationTests {
             #expect(ServerTests.errorCode(rebound) == "hostNotAllowed")
             // Same connections as on a bound address: refused upgrades get their 403.
             try await ServerTests.refuseForeignUpgrades(port: port)
+            // ... and another account's connections get their 403 otherUser.
+            if UnixAccounts.runTests {
+                let answers = try OtherAccountTests.run(port: port, mode: "paths")
+                #expect(answers.count == 7)
+                answers.forEach { OtherAccountTests.expectOtherUser($0) }
+            }
             // SIGTERM still ends it promptly (the quiescing of the inherited socket's connections).
             kill(daemon.pid, SIGTERM)
             let stopBy = ContinuousClock.now + .seconds(5)
