@@ -196,7 +196,7 @@ let package = Package(
             path: "Benchmarks/bare-server",
             swiftSettings: swiftSettings
         ),
-        // Starts a private pcscd, vpcd readers and simulated cards for the tests (TESTBED.md).
+        // Starts a private pcscd, vpcd readers and simulated cards for the tests (docs/TESTING.md).
         .target(name: "CardTestBed", dependencies: ["PCSC", "ChildProcesses"], path: "Tests/CardTestBed", swiftSettings: swiftSettings),
         // Child processes tied to their parent (the test bed and `cps-bridge demo` use it).
         .target(name: "ChildProcesses", swiftSettings: swiftSettings),

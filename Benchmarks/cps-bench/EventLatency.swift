@@ -130,7 +130,7 @@ struct EventLatency: AsyncParsableCommand {
                         pcscDelays[change, default: Samples()].append(pcsc - sent)
                         if pcscTimes.count > before.0 + 1 || websocketTimes.count > before.1 + 1 { extra += 1 }
                     } else {
-                        // Not seen in 5 s (a missed reconnection, TESTBED.md): pull and insert
+                        // Not seen in 5 s (vpcd sometimes misses a reconnection: docs/TESTING.md): pull and insert
                         // again as a person would, and leave this one out.
                         misses += 1
                         if change == .inserted { try card.reinsert() }

@@ -12,7 +12,7 @@ import NIOPosix
 import ServiceLifecycle
 
 /// The local login API: HTTP and WebSocket on loopback, over the card service, behind the
-/// security rules of DESIGN.md (Host check, exact origin allow-list, CORS echo, JSON only,
+/// security rules of docs/ARCHITECTURE.md and docs/PROTOCOL.md (Host check, exact origin allow-list, CORS echo, JSON only,
 /// bounded sizes and rates). PROTOCOL.md is the reference for every message.
 public enum BridgeServer {
     public static let version = "0.1.0"

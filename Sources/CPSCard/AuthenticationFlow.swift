@@ -52,7 +52,7 @@ public struct AuthenticationContext: Sendable, Hashable {
 ///
 /// A value type with no I/O: each method takes what the card layer observed and returns the
 /// next thing to do. The driver (`CardAuthenticator`) performs the actions and reports back.
-/// Rules (DESIGN.md): a blocked PIN is never sent; the final try needs an explicit
+/// Rules (docs/ARCHITECTURE.md): a blocked PIN is never sent; the final try needs an explicit
 /// confirmation; a wrong PIN is never retried; a page PIN is used only from an allowed origin.
 public struct AuthenticationFlow: Sendable {
     public enum Action: Sendable, Hashable {

@@ -11,7 +11,7 @@ public struct CardCredentials: Sendable {
     public let objectID: [UInt8]
 }
 
-/// The PKCS#11 labels of the CPx authentication objects (CPS.md).
+/// The PKCS#11 labels of the CPx authentication objects (docs/CARDS.md).
 enum CPSLabels {
     static let authenticationCertificate = "CPS_CERT_AUT"
     static let authenticationKey = "CPS_PRIV_AUT"

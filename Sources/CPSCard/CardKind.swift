@@ -47,7 +47,7 @@ public struct ATRPattern: Sendable, Hashable {
     }
 }
 
-/// The ATR table (CPS.md): exact ATRs first, then masked patterns, so a legacy CPS2ter (which
+/// The ATR table (docs/CARDS.md): exact ATRs first, then masked patterns, so a legacy CPS2ter (which
 /// fits the CPS3 mask) is never taken for a CPS3. Adding a card kind is adding a row.
 public enum CardKindTable {
     public static let patterns: [ATRPattern] = [

@@ -37,7 +37,7 @@ public enum CardModule {
     }
 
     /// Loads `path`; for OpenSC, first makes sure its PIN cache is off for this process
-    /// (CPS.md): unless `OPENSC_CONF` is already set, it points at a configuration of ours.
+    /// (docs/CARDS.md): unless `OPENSC_CONF` is already set, it points at a configuration of ours.
     public static func load(path: String, runtimeDirectory: String, logger: Logger) throws -> PKCS11Module {
         if path.contains("opensc") {
             if let existing = ProcessInfo.processInfo.environment["OPENSC_CONF"] {

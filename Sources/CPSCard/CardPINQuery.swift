@@ -3,7 +3,7 @@ import PCSC
 import SmartCard
 
 /// Reads the user PIN's tries left straight from an IAS-ECC card, without spending a try:
-/// SELECT MF, then the GET DATA of the PIN's security data object (CPS.md).
+/// SELECT MF, then the GET DATA of the PIN's security data object (docs/CARDS.md).
 ///
 /// It runs in a PC/SC transaction of its own with no PKCS#11 call inside (the module takes
 /// its own transactions). The module's view of the card is not disturbed: it selects the

@@ -96,7 +96,7 @@ public final class CardService: Service, Sendable {
         case .cardRemoved(let reader), .readerRemoved(let reader):
             _ = state.withLock { $0.sessions.removeValue(forKey: reader) }
         case .serviceRestored:
-            // After pcscd restarts, the module must re-read its readers (CPS.md). It is done
+            // After pcscd restarts, the module must re-read its readers (docs/CARDS.md). It is done
             // before the next card call, never under one.
             state.withLock { state in
                 state.sessions.removeAll()

@@ -1,7 +1,7 @@
 import SmartCard
 
 /// The constants that make the simulated card a CPS3 (contact, IAS-ECC 1.0.1): a row of
-/// data, not code. See `/work/shared/CPS.md` for where each value comes from.
+/// data, not code. docs/CARDS.md says where each value comes from.
 public struct CardProfile: Sendable {
     /// Answer to reset (17 bytes, fits OpenSC's CPx mask).
     public var atr: [UInt8]

@@ -431,7 +431,7 @@ class Test1DemoPage(PageTestCase):
         try:
             self.wait_for_card_state("card", 8)
         except AssertionError:
-            # Seen on this bed (TESTBED.md, SimulatedCard.reinsert): vpcd sometimes misses a
+            # Seen on this bed (docs/TESTING.md, SimulatedCard.reinsert): vpcd sometimes misses a
             # reconnection right after a pull. Pull and insert once more, as a person would.
             print(f"note: reinsertion not seen after 8 s (card: {card_control('status')}); inserting again")
             card_control("remove")
