@@ -23,7 +23,8 @@ public final class CardBed: @unchecked Sendable {
     public let directory: URL
     public let socketPath: String
     public private(set) var readers: [BedReader] = []
-    /// The OpenSC configuration every test process uses: PIN cache off (CPS.md).
+    /// The OpenSC configuration every test process uses: PIN cache off, card held while
+    /// logged in (the daemon's own settings, CardModule).
     public let openSCConfigPath: String
     private let channels: [(name: String, port: Int)]
     private let state: Mutex<State>
@@ -84,6 +85,9 @@ public final class CardBed: @unchecked Sendable {
             framework pkcs15 {
                 use_pin_caching = false;
                 use_file_caching = false;
+            }
+            pkcs11 {
+                lock_login = true;
             }
         }
         """.write(toFile: openSCConfigPath, atomically: true, encoding: .utf8)
