@@ -74,6 +74,33 @@ import Glibc
         #expect(Self.entries(target).isEmpty, "something was written through the link")
     }
 
+    /// The real command: `cps-bridge status` with `XDG_RUNTIME_DIR/cps-bridge` a link to a
+    /// folder of ours says why it loads no module, and writes nothing through the link.
+    @Test func theDaemonRefusesALinkedDirectoryAndSaysWhy() throws {
+        let root = try Self.scratch()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let target = root + "/elsewhere"
+        #expect(mkdir(target, 0o700) == 0)
+        #expect(symlink(target, root + "/cps-bridge") == 0)
+        let process = Process()
+        process.executableURL = TestEnvironment.binDirectory.appendingPathComponent("cps-bridge")
+        process.arguments = ["status", "--json", "--pkcs11-module", TestEnvironment.openSCModulePath]
+        var environment = ProcessInfo.processInfo.environment
+        environment["XDG_RUNTIME_DIR"] = root
+        environment["OPENSC_CONF"] = ""
+        process.environment = environment
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let json = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        let problems = try #require(json["problems"] as? [String])
+        #expect(problems.contains { $0.contains("refusing the private directory \(root)/cps-bridge: it is a symbolic link") }, "\(problems)")
+        #expect(Self.entries(target).isEmpty, "something was written through the link")
+    }
+
     @Test func aDirectoryOthersMayEnterIsRefused() throws {
         let root = try Self.scratch()
         defer { try? FileManager.default.removeItem(atPath: root) }
