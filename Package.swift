@@ -61,6 +61,8 @@ let package = Package(
             pkgConfig: "p11-kit-1",
             providers: [.apt(["libp11-kit-dev"])]
         ),
+        // prctl(2), variadic in C, for the daemon's process hardening (cps-bridge only).
+        .systemLibrary(name: "CProcessControl"),
         .target(name: "PCSC", dependencies: ["CPCSCLite"], swiftSettings: swiftSettings),
         .target(name: "PKCS11", dependencies: ["CPKCS11"], swiftSettings: swiftSettings),
         .target(name: "SmartCard", swiftSettings: swiftSettings),
@@ -139,6 +141,7 @@ let package = Package(
                 "BridgeProtocol",
                 "CPSCard",
                 "CardTestBed",
+                "PCSC",
                 "CPSAuthVerifier",
                 hummingbird,
                 httpTypes,
@@ -165,6 +168,7 @@ let package = Package(
             name: "cps-bridge",
             dependencies: [
                 "CPSCard", "CPSIdentity", "PCSC", "PKCS11", "BridgeServer", "BridgeProtocol", "CPSDemo", "CPSAuthVerifier",
+                "CProcessControl",
                 argumentParser,
                 serviceLifecycle,
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),

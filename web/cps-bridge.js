@@ -52,8 +52,8 @@ const MESSAGES = {
     'Code PIN incorrect. Vérifiez-le avant de réessayer : la carte se bloque après plusieurs erreurs.',
     'Wrong PIN. Check it before trying again: the card is blocked after several wrong PINs.'],
   pinFinalTry: [
-    "Il ne vous reste qu'un essai : un code PIN erroné bloquerait votre carte. Confirmez pour continuer.",
-    'Only one try is left: a wrong PIN would block your card. Confirm to continue.'],
+    "Il ne vous reste qu'un essai (ou leur nombre est inconnu) : un code PIN erroné bloquerait votre carte. Ce dernier essai doit être confirmé dans la fenêtre de votre poste ; aucun code PIN n'a été envoyé à la carte.",
+    'Only one try is left (or the count is unknown): a wrong PIN would block your card. This last try must be confirmed in the window on your computer; no PIN was sent to the card.'],
   pinBlocked: [
     'Votre carte CPS est bloquée (trop de codes PIN erronés). Débloquez-la avec votre code de déblocage (PUK) ou contactez l\'assistance CPS.',
     'Your CPS card is blocked (too many wrong PINs). Unblock it with your unblocking code (PUK) or contact CPS support.'],

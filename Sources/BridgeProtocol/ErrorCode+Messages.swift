@@ -42,8 +42,8 @@ extension ErrorCode {
             Self.pinIncorrectMessage(triesLeft: triesLeft)
         case .pinFinalTry:
             LocalizedMessage(
-                fr: "Il ne vous reste qu'un essai : un code PIN erroné bloquerait votre carte. Confirmez pour continuer.",
-                en: "Only one try is left: a wrong PIN would block your card. Confirm to continue.")
+                fr: "Il ne vous reste qu'un essai (ou leur nombre est inconnu) : un code PIN erroné bloquerait votre carte. Ce dernier essai doit être confirmé dans la fenêtre de votre poste ; aucun code PIN n'a été envoyé à la carte.",
+                en: "Only one try is left (or the count is unknown): a wrong PIN would block your card. This last try must be confirmed in the window on your computer; no PIN was sent to the card.")
         case .pinBlocked:
             LocalizedMessage(
                 fr: "Votre carte CPS est bloquée (trop de codes PIN erronés). Débloquez-la avec votre code de déblocage (PUK) ou contactez l'assistance CPS.",

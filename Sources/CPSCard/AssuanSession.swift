@@ -13,6 +13,7 @@ final class AssuanSession {
     private let input: FileHandle
     private let output: FileHandle
     private let deadline: ContinuousClock.Instant
+    private let cancellation: PromptCancellation?
     private var buffer: [UInt8] = []
 
     enum Answer {
@@ -21,7 +22,10 @@ final class AssuanSession {
         case cancelled
     }
 
-    init(program: String, timeout: Duration) throws {
+    /// Starts `program` and reads its greeting.
+    /// - Parameter cancellation: closes the conversation from another thread (the child is
+    ///   killed; the blocked read then fails).
+    init(program: String, timeout: Duration, cancellation: PromptCancellation? = nil) throws {
         guard FileManager.default.isExecutableFile(atPath: program) else {
             throw PinentryError.cannotStart("\(program) is not an executable file")
         }
@@ -35,7 +39,17 @@ final class AssuanSession {
         input = toChild.fileHandleForWriting
         output = fromChild.fileHandleForReading
         deadline = .now + timeout + .seconds(5)
-        guard case .ok = try readAnswer() else { throw PinentryError.protocolError("no greeting") }
+        self.cancellation = cancellation
+        cancellation?.register(process.processIdentifier)
+        // Our copies of the child's ends: without closing them, a dead child would not give EOF.
+        try? toChild.fileHandleForReading.close()
+        try? fromChild.fileHandleForWriting.close()
+        do {
+            guard case .ok = try readAnswer() else { throw PinentryError.protocolError("no greeting") }
+        } catch {
+            close()
+            throw error
+        }
     }
 
     /// Sends a command that must answer OK.
@@ -49,15 +63,18 @@ final class AssuanSession {
         return try readAnswer()
     }
 
+    /// Says goodbye and waits for the child to end (SIGTERM if it lingers).
     func close() {
-        try? write("BYE")
+        if cancellation?.isCancelled != true { try? write("BYE") }
         try? input.close()
+        cancellation?.unregister()
         if process.isRunning { process.terminate() }
         process.waitUntilExit()
         zero(&buffer)
     }
 
     private func write(_ line: String) throws {
+        if cancellation?.isCancelled == true { throw PinentryError.cancelled }
         let bytes = Array((line + "\n").utf8)
         guard bytes.count <= 1001 else { throw PinentryError.protocolError("line too long") }
         do { try input.write(contentsOf: bytes) } catch { throw PinentryError.protocolError("pinentry closed its input") }
@@ -99,7 +116,10 @@ final class AssuanSession {
             if ready <= 0 { continue }
             var chunk = [UInt8](repeating: 0, count: 1024)
             let n = read(output.fileDescriptor, &chunk, chunk.count)
-            guard n > 0 else { throw PinentryError.protocolError("pinentry ended the conversation") }
+            guard n > 0 else {
+                if cancellation?.isCancelled == true { throw PinentryError.cancelled }
+                throw PinentryError.protocolError("pinentry ended the conversation")
+            }
             buffer += chunk[..<n]
             zero(&chunk)
             guard buffer.count < 4096 else { throw PinentryError.protocolError("line too long") }

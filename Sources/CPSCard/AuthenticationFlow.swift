@@ -31,7 +31,8 @@ public struct AuthenticationContext: Sendable, Hashable {
     public var pageSentPIN: Bool
     /// Whether the origin is allowed to send the PIN itself.
     public var pagePINAllowed: Bool
-    /// The page's explicit confirmation to use the final try (honoured for page-PIN origins only).
+    /// The page's wish to use the final try (honoured for page-PIN origins only, and only
+    /// together with the holder's own confirmation in the native prompt).
     public var confirmFinalTry: Bool
     /// Whether a native prompt can be shown (a pinentry program and a desktop session).
     public var nativePromptAvailable: Bool
@@ -52,14 +53,19 @@ public struct AuthenticationContext: Sendable, Hashable {
 ///
 /// A value type with no I/O: each method takes what the card layer observed and returns the
 /// next thing to do. The driver (`CardAuthenticator`) performs the actions and reports back.
-/// Rules (docs/ARCHITECTURE.md): a blocked PIN is never sent; the final try needs an explicit
-/// confirmation; a wrong PIN is never retried; a page PIN is used only from an allowed origin.
+/// Rules: a blocked PIN is never sent; a wrong PIN is never retried; a page PIN is used only
+/// from an allowed origin; the last try is the holder's alone. When one try is left, or when
+/// the tries left cannot be read (`PINState.unknown`), the PIN reaches the card only after
+/// the holder confirmed in the native prompt (pinentry CONFIRM, also before a PIN pad); a page
+/// PIN additionally needs the page's `confirmFinalTry`. Without a native prompt, such a login
+/// ends with `pinFinalTry` and nothing is sent to the card.
 public struct AuthenticationFlow: Sendable {
     public enum Action: Sendable, Hashable {
         /// Read the PIN state of the card in `reader` without spending a try.
         case readPINState(reader: String)
-        /// Have the PIN entered by `method`; `confirmFinalTry` asks the prompt to get an
-        /// explicit confirmation first (the final try).
+        /// Have the PIN entered by `method`; `confirmFinalTry` asks for the holder's native
+        /// confirmation first (the final try): the pinentry CONFIRM, then the PIN from the
+        /// prompt, the pad or the page.
         case enterPIN(reader: String, method: PINEntryMethod, pinState: PINState, confirmFinalTry: Bool)
         /// Verify the entered PIN (or, for `.pinPad`, have the reader verify it).
         case verifyPIN(reader: String, method: PINEntryMethod)
@@ -139,27 +145,30 @@ public struct AuthenticationFlow: Sendable {
     public mutating func pinStateRead(_ state: PINState) -> Action {
         guard phase == .readingPINState, let reader, let method else { return fail(.internal(detail: "unexpected PIN state")) }
         pinState = state
-        switch state.state {
-        case .blocked:
-            return fail(.pinBlocked)
-        case .finalTry:
-            // The page's confirmation counts only where the page may send the PIN; a prompt
-            // or PIN pad asks the person (the prompt shows the warning).
-            if method == .page && !context.confirmFinalTry { return fail(.pinFinalTry) }
-            if method == .pinPad && !context.nativePromptAvailable { return fail(.pinFinalTry) }
-            phase = .enteringPIN
-            return .enterPIN(reader: reader, method: method, pinState: state, confirmFinalTry: method != .page)
-        case .ok, .unknown:
+        if state.state == .blocked { return fail(.pinBlocked) }
+        guard Self.isLastTry(state) else {
             phase = .enteringPIN
             return .enterPIN(reader: reader, method: method, pinState: state, confirmFinalTry: false)
         }
+        // The last try (or one that may be): only the holder, in a native prompt of this
+        // workstation, may spend it. A page's confirmation is necessary for its PIN, never enough.
+        guard context.nativePromptAvailable else { return fail(.pinFinalTry) }
+        if method == .page && !context.confirmFinalTry { return fail(.pinFinalTry) }
+        phase = .enteringPIN
+        return .enterPIN(reader: reader, method: method, pinState: state, confirmFinalTry: true)
     }
 
-    /// The PIN was entered (for `.pinPad`, the reader is ready to take it).
-    /// - Parameter finalTryConfirmed: the prompt's confirmation when one was asked for.
+    /// Whether `state` calls for the last-try rules: one try left, or a count that cannot be read.
+    public static func isLastTry(_ state: PINState) -> Bool {
+        state.state == .finalTry || state.state == .unknown
+    }
+
+    /// The PIN was entered (for `.pinPad`, the reader is ready to take it; for `.page`, the
+    /// page's PIN is at hand).
+    /// - Parameter finalTryConfirmed: the holder's native confirmation, when one was asked for.
     public mutating func pinEntered(finalTryConfirmed: Bool = false) -> Action {
-        guard phase == .enteringPIN, let reader, let method else { return fail(.internal(detail: "unexpected PIN entry")) }
-        if pinState?.state == .finalTry && method != .page && !finalTryConfirmed { return fail(.pinFinalTry) }
+        guard phase == .enteringPIN, let reader, let method, let pinState else { return fail(.internal(detail: "unexpected PIN entry")) }
+        if Self.isLastTry(pinState) && !finalTryConfirmed { return fail(.pinFinalTry) }
         phase = .verifying
         return .verifyPIN(reader: reader, method: method)
     }

@@ -36,35 +36,52 @@ public enum CardModule {
         throw CardModuleError.notFound(searched: searched)
     }
 
-    /// Loads `path`; for OpenSC, first makes sure its PIN cache is off for this process
-    /// (docs/CARDS.md): unless `OPENSC_CONF` is already set, it points at a configuration of ours.
-    public static func load(path: String, runtimeDirectory: String, logger: Logger) throws -> PKCS11Module {
-        if path.contains("opensc") {
-            if let existing = ProcessInfo.processInfo.environment["OPENSC_CONF"] {
-                let text = (try? String(contentsOfFile: existing, encoding: .utf8)) ?? ""
-                if !text.contains("use_pin_caching = false") {
-                    logger.warning("OPENSC_CONF=\(existing) does not turn OpenSC's PIN cache off (use_pin_caching = false)")
-                }
-            } else {
-                let conf = URL(fileURLWithPath: runtimeDirectory).appendingPathComponent("opensc.conf").path
-                try FileManager.default.createDirectory(atPath: runtimeDirectory, withIntermediateDirectories: true,
-                                                        attributes: [.posixPermissions: 0o700])
-                try openSCConfiguration.write(toFile: conf, atomically: true, encoding: .utf8)
-                setenv("OPENSC_CONF", conf, 1)
+    /// Loads `path`, after pointing OpenSC at a configuration of ours (whatever the module:
+    /// OpenSC may be loaded under another name, or by a module that wraps it).
+    ///
+    /// Unless `OPENSC_CONF` is already set (then it is kept, with a warning when it lacks the
+    /// settings below), the configuration is written in `runtimeDirectory`, a `PrivateDirectory`
+    /// (0700, ours, no symbolic link), and `OPENSC_CONF` points at it.
+    /// - Throws: `PrivateDirectoryError` when the directory is unsafe (nothing is loaded), or
+    ///   the module's load error.
+    public static func load(path: String, runtimeDirectory: String, logger: Logger,
+                            environment: [String: String] = ProcessInfo.processInfo.environment) throws -> PKCS11Module {
+        if let existing = environment["OPENSC_CONF"], !existing.isEmpty {
+            let text = (try? String(contentsOfFile: existing, encoding: .utf8)) ?? ""
+            for setting in requiredSettings where !text.contains(setting) {
+                logger.warning("OPENSC_CONF=\(existing) lacks '\(setting)' (\(settingPurpose[setting] ?? ""))")
             }
+        } else {
+            let directory = try PrivateDirectory(path: runtimeDirectory)
+            let conf = try directory.write(openSCConfiguration, to: "opensc.conf")
+            setenv("OPENSC_CONF", conf, 1)
         }
         return try PKCS11Module.load(path: path)
     }
 
-    /// OpenSC settings for the daemon: no PIN kept in the process, no file cache on disk.
+    /// OpenSC settings for the daemon: no PIN kept in the process, no file cache on disk, and
+    /// the card held for the logged-in session (`lock_login`: OpenSC keeps a PC/SC transaction
+    /// from `C_Login` to `C_Logout`, so no other program's APDU reaches the verified card, and
+    /// pcscd resets the card if the daemon dies holding it).
     static let openSCConfiguration = """
     app default {
         framework pkcs15 {
             use_pin_caching = false;
             use_file_caching = false;
         }
+        pkcs11 {
+            lock_login = true;
+        }
     }
+
     """
+
+    /// What an `OPENSC_CONF` of the user's must say, and why.
+    static let requiredSettings = ["use_pin_caching = false", "lock_login = true"]
+    static let settingPurpose = [
+        "use_pin_caching = false": "OpenSC would keep the PIN in the daemon's memory",
+        "lock_login = true": "other programs could send commands to the card while it is verified",
+    ]
 }
 
 /// Why no PKCS#11 module can be used.

@@ -6,9 +6,10 @@ extension CardService {
     /// Logs in with the card: chooses it, reads the PIN state, has the PIN entered, verifies
     /// it and signs the Web eID construction over `request.origin` and `request.nonce`.
     ///
-    /// Every wait is bounded; cancelling the calling task ends it with `.cancelled`. Never
-    /// sends a PIN to a blocked card, never uses the final try without a confirmation, never
-    /// retries a wrong PIN.
+    /// Every wait is bounded; cancelling the calling task ends it with `.cancelled` (and takes
+    /// a native prompt down at once). Never sends a PIN to a blocked card, never uses the last
+    /// try (or one that may be) without the holder's native confirmation, never retries a
+    /// wrong PIN.
     public func authenticate(_ request: AuthenticationRequest) async -> Result<AuthenticationResult, AuthenticationError> {
         await monitor.waitUntilSynchronised()
         guard monitor.isServiceAvailable else {
@@ -48,28 +49,31 @@ extension CardService {
                     let state = try await call(reader) { () throws(AuthenticationError) in try await session.pinState() }
                     action = flow.pinStateRead(state)
                 case .enterPIN(_, let method, let pinState, let confirmFinalTry):
-                    switch method {
-                    case .page:
+                    if method == .page && !confirmFinalTry {
                         pin = request.pin
                         action = flow.pinEntered()
-                    case .nativePrompt, .pinPad:
-                        guard let prompt else { throw AuthenticationError.pinEntryUnavailable }
-                        let credentials = try await call(reader) { () throws(AuthenticationError) in try await session.readCredentials() }
-                        let promptRequest = PINPromptRequest(
-                            origin: request.origin, holderName: credentials.holder.displayName,
-                            nationalId: credentials.holder.nationalId.value, triesLeft: pinState.triesLeft, confirmFinalTry: confirmFinalTry)
-                        if method == .pinPad {
-                            let confirmed = confirmFinalTry ? try await ask { try prompt.confirm(promptRequest) } : false
-                            if confirmFinalTry && !confirmed { throw AuthenticationError.cancelled }
+                        continue
+                    }
+                    // The holder is asked on this workstation: the PIN itself (native prompt), or
+                    // the last try's confirmation before the pad or the page's PIN is used.
+                    guard let prompt else { throw AuthenticationError.pinFinalTry }
+                    let credentials = try await call(reader) { () throws(AuthenticationError) in try await session.readCredentials() }
+                    let promptRequest = PINPromptRequest(
+                        origin: request.origin, holderName: credentials.holder.displayName,
+                        nationalId: credentials.holder.nationalId.value, triesLeft: pinState.triesLeft, confirmFinalTry: confirmFinalTry)
+                    switch method {
+                    case .page, .pinPad:
+                        let confirmed = try await ask { cancellation in try prompt.confirm(promptRequest, cancellation: cancellation) }
+                        if !confirmed { throw AuthenticationError.cancelled }
+                        if method == .page { pin = request.pin }
+                        action = flow.pinEntered(finalTryConfirmed: confirmed)
+                    case .nativePrompt:
+                        switch try await ask({ cancellation in try prompt.ask(promptRequest, cancellation: cancellation) }) {
+                        case .cancelled:
+                            throw AuthenticationError.cancelled
+                        case .pin(let entered, let confirmed):
+                            pin = entered
                             action = flow.pinEntered(finalTryConfirmed: confirmed)
-                        } else {
-                            switch try await ask({ try prompt.ask(promptRequest) }) {
-                            case .cancelled:
-                                throw AuthenticationError.cancelled
-                            case .pin(let entered, let confirmed):
-                                pin = entered
-                                action = flow.pinEntered(finalTryConfirmed: confirmed)
-                            }
                         }
                     }
                 case .verifyPIN(_, let method):
@@ -110,14 +114,30 @@ extension CardService {
     }
 
     /// Runs a blocking prompt off the cooperative pool, bounded by the prompt timeout.
-    private func ask<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws(AuthenticationError) -> T {
-        try await withDeadline(configuration.pinPromptTimeout + .seconds(5)) { () throws(AuthenticationError) -> T in
-            do {
-                return try await BlockingExecutor(label: "cps-bridge.pinentry").run(body)
+    ///
+    /// The prompt never outlives the wait: cancelling the calling task (the page cancelled,
+    /// its client went away), the timeout, or any other end closes it at once.
+    private func ask<T: Sendable>(_ body: @escaping @Sendable (PromptCancellation) throws -> T) async throws(AuthenticationError) -> T {
+        let cancellation = PromptCancellation()
+        defer { cancellation.cancel() }
+        let result: Result<T, AuthenticationError> = await withTaskCancellationHandler {
+            do throws(AuthenticationError) {
+                return Result<T, AuthenticationError>.success(try await withDeadline(configuration.pinPromptTimeout + .seconds(5)) { () throws(AuthenticationError) -> T in
+                    do {
+                        return try await BlockingExecutor(label: "cps-bridge.pinentry").run { try body(cancellation) }
+                    } catch PinentryError.cancelled {
+                        throw AuthenticationError.cancelled
+                    } catch {
+                        throw AuthenticationError.pinEntryUnavailable
+                    }
+                })
             } catch {
-                throw AuthenticationError.pinEntryUnavailable
+                return Result<T, AuthenticationError>.failure(error)
             }
+        } onCancel: {
+            cancellation.cancel()
         }
+        return try result.get()
     }
 
     private func pinPadCandidateIndex(_ candidates: [CardCandidate], requested: String?) -> Int? {

@@ -9,8 +9,8 @@ extension CardService {
         if !monitor.isServiceAvailable {
             problems.append("pcscd is not running or refuses us: start it (systemctl start pcscd.socket) or check its permissions")
         }
-        if modulePath == nil {
-            problems.append(CardModuleError.notFound(searched: CardModule.cryptolibPaths + [CardModule.openSCPath]).description)
+        if case .failure(let error) = module {
+            if case .internal(let detail) = error { problems.append(detail) } else { problems.append(error.code) }
         }
         var readers: [ReaderStatus] = []
         for snapshot in monitor.readers {

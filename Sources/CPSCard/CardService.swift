@@ -31,16 +31,17 @@ public final class CardService: Service, Sendable {
         }
     }
 
-    /// `$XDG_RUNTIME_DIR/cps-bridge`, else a per-user folder in the temporary directory.
+    /// `$XDG_RUNTIME_DIR/cps-bridge`, else `cps-bridge-<uid>` in the temporary directory
+    /// (`$TMPDIR`, else `/tmp`). Either is made and checked as a `PrivateDirectory`.
     public static var defaultRuntimeDirectory: String {
-        if let dir = ProcessInfo.processInfo.environment["XDG_RUNTIME_DIR"] { return dir + "/cps-bridge" }
+        if let dir = ProcessInfo.processInfo.environment["XDG_RUNTIME_DIR"], !dir.isEmpty { return dir + "/cps-bridge" }
         return NSTemporaryDirectory() + "cps-bridge-\(getuid())"
     }
 
     public let configuration: Configuration
     public let monitor: ReaderMonitor
     let logger: Logger
-    private let module: Result<PKCS11Module, AuthenticationError>
+    let module: Result<PKCS11Module, AuthenticationError>
     private let state = Mutex(State())
 
     struct State {
@@ -123,9 +124,34 @@ public final class CardService: Service, Sendable {
             if let existing = state.sessions[snapshot.name], existing.counter == snapshot.eventCounter, existing.atr == card.atr {
                 return existing.session
             }
-            let session = CardSession(reader: snapshot.name, presence: card, module: module, logger: logger)
+            let session = CardSession(reader: snapshot.name, presence: card, module: module, logger: logger,
+                                      releaseModule: { [weak self] in self?.releaseModuleHold(busyReader: snapshot.name) ?? false })
             state.sessions[snapshot.name] = (snapshot.eventCounter, card.atr, session)
             return session
+        }
+    }
+
+    /// Re-initialises the module now, unless a card in another reader is in use (then it is
+    /// done before the next card call). Every session is dropped: their handles die with it.
+    /// Called after a refused `C_Login`, which leaves OpenSC holding the card (CardSession).
+    func releaseModuleHold(busyReader: String) -> Bool {
+        guard let module = try? module.get() else { return false }
+        let now = state.withLock { state -> Bool in
+            state.sessions.removeAll()
+            guard state.activity.allSatisfy({ $0.key == busyReader || $0.value <= 0 }) else {
+                state.moduleNeedsReinitialization = true
+                return false
+            }
+            return true
+        }
+        guard now else { return false }
+        do {
+            try module.reinitialize()
+            return true
+        } catch {
+            logger.warning("PKCS#11 re-initialisation after a refused PIN failed: \(error)")
+            state.withLock { $0.moduleNeedsReinitialization = true }
+            return false
         }
     }
 

@@ -26,12 +26,29 @@ public actor CardSession {
     private var slot: Slot?
     private var session: PKCS11Session?
     private var credentials: CardCredentials?
+    /// Our own connection to the card, made before `C_Login` and used to reset the card the
+    /// moment the login ends (see `endLogin`).
+    private var resetConnection: CardConnection?
+    /// Between `C_Login` and `endLogin`: OpenSC holds the card in a PC/SC transaction
+    /// (`lock_login`), so no connection of ours may wait for one.
+    private var loginHeld = false
+    /// After a refused `C_Login` whose hold could not be released: the card stays held by the
+    /// module until it is re-initialised, so `endLogin` must not wait to reset it.
+    private var moduleHoldsCard = false
+    /// The last PIN state read, shown while a login holds the card.
+    private var lastPINState: PINState?
 
-    init(reader: String, presence: CardPresence, module: PKCS11Module, logger: Logger) {
+    /// Re-initialises the module, so that OpenSC lets the card go after a refused `C_Login`
+    /// (see `afterFailedLogin`); false when it could not be done now.
+    private let releaseModule: @Sendable () -> Bool
+
+    init(reader: String, presence: CardPresence, module: PKCS11Module, logger: Logger,
+         releaseModule: @escaping @Sendable () -> Bool = { false }) {
         self.reader = reader
         self.presence = presence
         self.module = module
         self.logger = logger
+        self.releaseModule = releaseModule
         executor = DispatchQueueExecutor(label: "cps-bridge.card")
     }
 
@@ -114,12 +131,22 @@ public actor CardSession {
     /// The PIN state, without spending a try: the exact count from the card (IAS-ECC GET DATA
     /// over our own PC/SC connection, in a transaction of ours, no PKCS#11 call inside), else
     /// the token flags.
+    ///
+    /// While a login holds the card (between `C_Login` and `endLogin`) the last state read is
+    /// returned: the module's transaction would make our own wait forever.
     public func pinState() throws(AuthenticationError) -> PINState {
-        if let exact = CardPINQuery.read(reader: reader, logger: logger) { return exact }
-        let flags = try tokenFlags()
-        return PINState.fromTokenFlags(countLow: flags.contains(.userPinCountLow),
-                                       finalTry: flags.contains(.userPinFinalTry),
-                                       locked: flags.contains(.userPinLocked))
+        if loginHeld, let lastPINState { return lastPINState }
+        let state: PINState
+        if !loginHeld, let exact = CardPINQuery.read(reader: reader, logger: logger) {
+            state = exact
+        } else {
+            let flags = try tokenFlags()
+            state = PINState.fromTokenFlags(countLow: flags.contains(.userPinCountLow),
+                                            finalTry: flags.contains(.userPinFinalTry),
+                                            locked: flags.contains(.userPinLocked))
+        }
+        lastPINState = state
+        return state
     }
 
     /// Whether the token asks for the PIN on the reader (`CKF_PROTECTED_AUTHENTICATION_PATH`).
@@ -128,11 +155,18 @@ public actor CardSession {
     }
 
     /// Verifies the PIN (`C_Login`); `nil` lets the reader's PIN pad take it. Never retried.
+    ///
+    /// OpenSC (with `lock_login`, CardModule) keeps the card in a PC/SC transaction of its own
+    /// from `C_Login` until `C_Logout`: no other program's APDU reaches the card meanwhile. A
+    /// connection of ours is made first (a connection cannot be made while the card is held),
+    /// so that `endLogin` can reset the card in the same instant the module lets it go.
     public func verifyPIN(_ pin: SecretPIN?) throws(AuthenticationError) -> AuthenticationFlow.VerificationOutcome {
         let session = try openSession()
         // A login left over from an earlier failure would make C_Login answer
         // CKR_USER_ALREADY_LOGGED_IN; start from a clean state.
         try? session.logout()
+        if resetConnection == nil { resetConnection = try? CardConnection(context: PCSCContext(), reader: reader) }
+        loginHeld = true
         do {
             if let pin {
                 try pin.withBytes { bytes in try session.login(.user, pin: bytes) }
@@ -141,24 +175,47 @@ public actor CardSession {
             }
             return .verified
         } catch let error as PKCS11Error where error.returnValue == .pinIncorrect {
-            let state = CardPINQuery.read(reader: reader, logger: logger)
-            return .incorrect(triesLeft: state?.triesLeft)
+            return .incorrect(triesLeft: afterFailedLogin(session)?.triesLeft)
         } catch let error as PKCS11Error where error.returnValue == .pinLocked {
+            _ = afterFailedLogin(session)
             return .blocked
         } catch let error as PKCS11Error where error.returnValue == .pinLenRange || error.returnValue == .pinInvalid {
             // The module refused the PIN's form before the card saw it: no try was spent.
-            return .incorrect(triesLeft: CardPINQuery.read(reader: reader, logger: logger)?.triesLeft)
+            return .incorrect(triesLeft: afterFailedLogin(session)?.triesLeft)
         } catch {
-            dropSession()
+            _ = afterFailedLogin(session)
             throw mapped(error)
         }
     }
 
-    /// Signs `digestInfo` with the authentication key (`CKM_RSA_PKCS`), then logs out.
+    /// After a refused `C_Login`: lets the card go, then reads the tries left.
+    ///
+    /// OpenSC 0.23 takes its `lock_login` transaction before the VERIFY and keeps it when the
+    /// PIN is refused: its `C_Logout` does nothing for a session that is not logged in, so the
+    /// card would stay held (other programs, and our own connections, would wait) until a
+    /// later successful login. Only the module's re-initialisation releases it. When that
+    /// cannot be done now (another card is in use), the session stays marked as held: no raw
+    /// PC/SC call of ours waits on it, and the service re-initialises the module before its
+    /// next card call.
+    private func afterFailedLogin(_ session: PKCS11Session) -> PINState? {
+        try? session.logout()
+        dropSession()
+        slot = nil
+        guard releaseModule() else {
+            moduleHoldsCard = true
+            return nil
+        }
+        loginHeld = false
+        let state = CardPINQuery.read(reader: reader, logger: logger)
+        if let state { lastPINState = state }
+        return state
+    }
+
+    /// Signs `digestInfo` with the authentication key (`CKM_RSA_PKCS`). The login stays open
+    /// (and the card held) until `endLogin`, which logs out and resets the card in one go.
     public func sign(_ digestInfo: [UInt8]) throws(AuthenticationError) -> [UInt8] {
         let credentials = try readCredentials()
         let session = try openSession()
-        defer { try? session.logout() }
         do {
             let keys = try session.findObjects(class: .privateKey, label: CPSLabels.authenticationKey)
             let matching = try keys.first { try session.attribute(.id, of: $0) == credentials.objectID }
@@ -175,18 +232,37 @@ public actor CardSession {
         }
     }
 
-    /// Ends a login, whatever its outcome: `C_Logout`, then a warm reset of the card through
-    /// a connection of our own, so that the card itself forgets the verified PIN.
+    /// Ends a login, whatever its outcome: `C_Logout`, then at once a warm reset of the card
+    /// through the connection of ours made before `C_Login`, so that the card itself forgets
+    /// the verified PIN.
     ///
     /// `C_Logout` alone sends nothing to a CPS3 through OpenSC 0.23: the card would stay
     /// verified, open to any program's raw APDUs, and OpenSC's iasecc driver would skip the
     /// next VERIFY on its own hash of the last PIN. After the reset the card answers `63 Cx`
     /// again and every login verifies the PIN on the card. OpenSC notices the reset on its
-    /// next call and re-selects the application by itself.
+    /// next call and re-selects the application by itself. `C_Logout` also ends OpenSC's
+    /// transaction (`lock_login`); the reset is the very next PC/SC call. A reset that fails is
+    /// logged: the card may then still count the PIN as verified until it is pulled.
     public func endLogin() {
         try? session?.logout()
-        if let connection = try? CardConnection(context: PCSCContext(), reader: reader) {
-            try? connection.disconnect(.reset)
+        if moduleHoldsCard {
+            // Refused PIN: the card is not verified, and pcscd would hold a reset until the
+            // module lets the card go. Leave it; the module's re-initialisation frees it.
+            try? resetConnection?.disconnect(.leave)
+            resetConnection = nil
+            return
+        }
+        loginHeld = false
+        let connection = resetConnection ?? (try? CardConnection(context: PCSCContext(), reader: reader))
+        resetConnection = nil
+        guard let connection else {
+            logger.warning("could not reset the card in \(reader) after the login (no PC/SC connection): it may still count the PIN as verified until it is pulled")
+            return
+        }
+        do {
+            try connection.disconnect(.reset)
+        } catch {
+            logger.warning("could not reset the card in \(reader) after the login (\(error)): it may still count the PIN as verified until it is pulled")
         }
     }
 

@@ -7,7 +7,7 @@ public struct PINState: Sendable, Hashable, Codable {
         case finalTry
         /// No try is left; only the PUK (at a registration desk) can unblock it.
         case blocked
-        /// The card or module cannot tell.
+        /// The card or module cannot tell; a login treats it as the final try.
         case unknown
     }
 
@@ -31,9 +31,14 @@ public struct PINState: Sendable, Hashable, Codable {
     }
 
     /// From PKCS#11 token flags only (count-low, final-try, locked).
+    ///
+    /// Silent flags do not say "all tries left": a module that cannot read the counter (or
+    /// does not track it, as SoftHSM) leaves them all clear. So silence is `.unknown`, which the
+    /// login treats as the last try; count-low alone says tries remain beyond the last.
     public static func fromTokenFlags(countLow: Bool, finalTry: Bool, locked: Bool) -> PINState {
         if locked { return PINState(state: .blocked, triesLeft: 0) }
         if finalTry { return PINState(state: .finalTry, triesLeft: 1) }
-        return PINState(state: .ok, triesLeft: nil)
+        if countLow { return PINState(state: .ok, triesLeft: nil) }
+        return PINState(state: .unknown, triesLeft: nil)
     }
 }

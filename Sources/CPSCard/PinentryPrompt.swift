@@ -21,7 +21,11 @@ public struct PINPromptRequest: Sendable {
     public var description: String {
         var lines = ["\(origin) demande à vous identifier avec votre carte CPS."]
         if let holderName { lines.append("Titulaire : \(holderName)" + (nationalId.map { " (\($0))" } ?? "")) }
-        if let triesLeft { lines.append("Essais restants : \(triesLeft)") }
+        if let triesLeft {
+            lines.append("Essais restants : \(triesLeft)")
+        } else if confirmFinalTry {
+            lines.append("Essais restants : inconnu (traité comme le dernier) / tries left: unknown (treated as the last)")
+        }
         lines.append("")
         lines.append("\(origin) asks you to log in with your CPS card.")
         return lines.joined(separator: "\n")
@@ -53,9 +57,10 @@ public struct PinentryPrompt: Sendable {
     }
 
     /// Shows the prompt and waits for the person.
+    /// - Parameter cancellation: takes the prompt down from another thread (`PinentryError.cancelled`).
     /// - Throws: `PinentryError` when the program cannot be started or breaks the protocol.
-    public func ask(_ request: PINPromptRequest) throws -> PINPromptResult {
-        let session = try AssuanSession(program: program, timeout: timeout)
+    public func ask(_ request: PINPromptRequest, cancellation: PromptCancellation? = nil) throws -> PINPromptResult {
+        let session = try AssuanSession(program: program, timeout: timeout, cancellation: cancellation)
         defer { session.close() }
         let seconds = Int(timeout.components.seconds)
         try session.command("SETTIMEOUT \(seconds)")
@@ -83,8 +88,8 @@ public struct PinentryPrompt: Sendable {
 extension PinentryPrompt {
     /// Asks only for a confirmation (the final try on a PIN-pad reader, where the PIN itself
     /// is typed on the reader). True when the person confirmed.
-    public func confirm(_ request: PINPromptRequest) throws -> Bool {
-        let session = try AssuanSession(program: program, timeout: timeout)
+    public func confirm(_ request: PINPromptRequest, cancellation: PromptCancellation? = nil) throws -> Bool {
+        let session = try AssuanSession(program: program, timeout: timeout, cancellation: cancellation)
         defer { session.close() }
         try session.command("SETTIMEOUT \(Int(timeout.components.seconds))")
         try session.command("SETTITLE " + AssuanSession.escape("cps-bridge"))
@@ -99,4 +104,6 @@ public enum PinentryError: Error, Hashable, Sendable {
     case cannotStart(String)
     case protocolError(String)
     case timeout
+    /// Taken down by its `PromptCancellation`.
+    case cancelled
 }

@@ -6,16 +6,34 @@ import Glibc
 ///
 /// It never becomes a `String`, so it cannot reach a log line or an error message by
 /// interpolation. Hand the bytes to the module inside `withBytes` only.
+///
+/// The memory is a page of its own (`mmap`), marked `MADV_DONTDUMP` so that a core dump never
+/// holds it, and locked (`mlock`, best effort) so that it is never written to swap.
 public final class SecretPIN: @unchecked Sendable, CustomStringConvertible, CustomDebugStringConvertible {
     // @unchecked: the buffer is written only in init and deinit.
     private let buffer: UnsafeMutableBufferPointer<UInt8>
+    private let mapped: Bool
 
     /// Copies `bytes` into the secret's own memory. The caller should zero its copy.
     public init(bytes: some Collection<UInt8>) {
-        buffer = .allocate(capacity: max(bytes.count, 1))
-        _ = buffer.initialize(from: bytes)
+        let length = Self.pageSize * ((max(bytes.count, 1) + Self.pageSize - 1) / Self.pageSize)
+        if let page = mmap(nil, length, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0), page != UnsafeMutableRawPointer(bitPattern: -1) {
+            _ = madvise(page, length, MADV_DONTDUMP)
+            _ = mlock(page, length)
+            buffer = UnsafeMutableBufferPointer(start: page.assumingMemoryBound(to: UInt8.self), count: length)
+            mapped = true
+        } else {
+            buffer = .allocate(capacity: max(bytes.count, 1))
+            mapped = false
+        }
+        _ = UnsafeMutableBufferPointer(rebasing: buffer[0..<bytes.count]).initialize(from: bytes)
         count = bytes.count
     }
+
+    static let pageSize = max(Int(sysconf(Int32(_SC_PAGESIZE))), 4096)
+
+    /// Whether the PIN's memory is excluded from core dumps (its own `MADV_DONTDUMP` page).
+    public var isExcludedFromCoreDumps: Bool { mapped }
 
     /// Takes the UTF-8 of `text` (from a JSON body or a pinentry answer).
     public convenience init(utf8 text: some StringProtocol) {
@@ -38,8 +56,14 @@ public final class SecretPIN: @unchecked Sendable, CustomStringConvertible, Cust
 
     deinit {
         // explicit_bzero is not elided by the optimiser.
-        if let base = buffer.baseAddress { explicit_bzero(base, buffer.count) }
-        buffer.deallocate()
+        guard let base = buffer.baseAddress else { return }
+        explicit_bzero(base, buffer.count)
+        if mapped {
+            _ = munlock(base, buffer.count)
+            _ = munmap(base, buffer.count)
+        } else {
+            buffer.deallocate()
+        }
     }
 
     public var description: String { "<redacted>" }

@@ -21,6 +21,10 @@ public final class DemoBed: Sendable {
     public var controlSocketPath: String { cardDirectory.appendingPathComponent("control.sock").path }
     public var rootCAPath: String { cardDirectory.appendingPathComponent("root-ca.pem").path }
     public var issuingCAPath: String { cardDirectory.appendingPathComponent("issuing-ca.pem").path }
+    /// The demo's stand-in for the holder's native confirmation (see `demoPinentryScript`).
+    public var pinentryPath: String { directory.appendingPathComponent("demo-pinentry").path }
+    /// What the demo's pinentry was shown, one Assuan command a line.
+    public var pinentryLogPath: String { directory.appendingPathComponent("demo-pinentry.log").path }
     public let readerName = "CPS Demo Reader"
 
     private let pcscd: ChildProcess
@@ -56,8 +60,11 @@ public final class DemoBed: Sendable {
             try "FRIENDLYNAME \"\(readerName)\"\nDEVICENAME /dev/null:0x\(hex)\nLIBPATH \(Self.vpcdDriverPath)\nCHANNELID 0x\(hex)\n"
                 .write(to: directory.appendingPathComponent("readers/vpcd"), atomically: true, encoding: .utf8)
             let openSCConf = directory.appendingPathComponent("opensc.conf").path
-            try "app default {\n    framework pkcs15 {\n        use_pin_caching = false;\n        use_file_caching = false;\n    }\n}\n"
+            try "app default {\n    framework pkcs15 {\n        use_pin_caching = false;\n        use_file_caching = false;\n    }\n    pkcs11 {\n        lock_login = true;\n    }\n}\n"
                 .write(toFile: openSCConf, atomically: true, encoding: .utf8)
+            let pinentry = directory.appendingPathComponent("demo-pinentry").path
+            try Self.demoPinentryScript.write(toFile: pinentry, atomically: true, encoding: .utf8)
+            guard chmod(pinentry, 0o700) == 0 else { throw DemoError("cannot make \(pinentry) executable") }
             setenv("PCSCLITE_CSOCK_NAME", socketPath, 1)
             setenv("OPENSC_CONF", openSCConf, 1)
         } catch {
@@ -100,6 +107,27 @@ public final class DemoBed: Sendable {
             throw DemoError("pcscd does not see the simulated card (logs in \(directory.path)): \(card.log.suffix(400))")
         }
     }
+
+    /// A pinentry for the demo, which has no desktop: it confirms the last try at once (the
+    /// daemon asks the holder natively before a page's PIN may spend it) and cancels any PIN
+    /// request (the demo page sends the PIN). It logs what it was shown beside itself. It
+    /// stands in for a person on a simulated card; a real installation uses a real pinentry.
+    static let demoPinentryScript = """
+    #!/bin/sh
+    # cps-bridge demo: stands in for the holder at the workstation (simulated card only).
+    log="$(dirname "$0")/demo-pinentry.log"
+    echo "OK cps-bridge demo pinentry"
+    while IFS= read -r line; do
+      printf '%s\\n' "$line" >> "$log"
+      case "$line" in
+        CONFIRM*) echo "OK" ;;
+        GETPIN*) echo "ERR 83886179 Operation cancelled <demo>" ;;
+        BYE*) echo "OK closing connection"; exit 0 ;;
+        *) echo "OK" ;;
+      esac
+    done
+
+    """
 
     /// Stops the card and pcscd (each within a few seconds).
     public func stop() {

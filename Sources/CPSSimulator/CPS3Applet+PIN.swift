@@ -40,12 +40,11 @@ extension CPS3Applet {
 
     /// The PIN's descriptor (DOCP, `A0`): tries maximum (`9A`), tries left (`9B`) and its
     /// access rules (`A1 { 8C }`: CHANGE after user authentication, VERIFY always).
+    /// With `pinCounterHidden`, the tries left are left out.
     var pinDescriptor: BERTLV {
-        BERTLV(tag: 0xA0, children: [
-            BERTLV(tag: 0x9A, value: [UInt8(profile.maxPINTries)]),
-            BERTLV(tag: 0x9B, value: [UInt8(state.pinTriesLeft)]),
-            BERTLV(tag: 0xA1, children: [BERTLV(tag: 0x8C, value: [0x60, 0x11, 0x00])]),
-        ])
+        BERTLV(tag: 0xA0, children: [BERTLV(tag: 0x9A, value: [UInt8(profile.maxPINTries)])]
+            + (pinCounterHidden ? [] : [BERTLV(tag: 0x9B, value: [UInt8(state.pinTriesLeft)])])
+            + [BERTLV(tag: 0xA1, children: [BERTLV(tag: 0x8C, value: [0x60, 0x11, 0x00])])])
     }
 
     /// The PIN's public data (`7F41`): maximum (`80`) and minimum (`81`) length. OpenSC

@@ -43,6 +43,9 @@ struct CPS3Applet {
     let key: CardRSAKey
     let pin: PINCode
     var state: CardState
+    /// A test switch (control socket `hide-pin-counter`): the PIN descriptor leaves out the
+    /// tries left (`9B`), as a card that cannot tell them without spending one. Kept across resets.
+    var pinCounterHidden = false
 
     init(profile: CardProfile, files: CardFileSystem, key: CardRSAKey, pin: PINCode, triesLeft: Int) {
         self.profile = profile

@@ -62,6 +62,11 @@ public final class CPS3Card: CardTransport, Sendable {
         applet.withLock { ($0.state.pinTriesLeft, $0.state.pinVerified) }
     }
 
+    /// Leaves the tries left out of the PIN descriptor (`true`) or puts them back.
+    public func setPINCounterHidden(_ hidden: Bool) {
+        applet.withLock { $0.pinCounterHidden = hidden }
+    }
+
     /// Processes one command APDU (any bytes: malformed ones get a status word).
     public func exchange(_ command: [UInt8]) -> Exchange {
         let (response, event) = applet.withLock { $0.process(command) }

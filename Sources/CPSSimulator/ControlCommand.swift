@@ -6,6 +6,14 @@ public enum ControlCommand: String, Sendable, CaseIterable {
     case insert
     /// Pull the card right after the next successful PIN verification has been answered.
     case removeAfterVerify = "remove-after-verify"
+    /// Hold the replies from the first command after the next successful PIN verification on
+    /// (the card stays verified, its holder stuck mid-login), until `resume`.
+    case stallAfterVerify = "stall-after-verify"
+    /// Leave the tries left out of the PIN descriptor (GET DATA): the counter cannot be read
+    /// without spending a try.
+    case hidePINCounter = "hide-pin-counter"
+    /// Show the tries left again.
+    case showPINCounter = "show-pin-counter"
     /// Hold APDU replies.
     case stall
     /// Answer again.
@@ -22,6 +30,9 @@ public enum ControlCommand: String, Sendable, CaseIterable {
         case .remove: link.remove()
         case .insert: link.insert()
         case .removeAfterVerify: link.removeAfterNextVerify()
+        case .stallAfterVerify: link.stallAfterNextVerify()
+        case .hidePINCounter: link.hidePINCounter(true)
+        case .showPINCounter: link.hidePINCounter(false)
         case .stall: link.stall()
         case .resume: link.resume()
         case .status: return link.status

@@ -14,6 +14,7 @@ public final class VPCDLink: Sendable {
     private struct Control {
         var wantInserted = true
         var removeAfterVerify = false
+        var stallAfterVerify = false
         var stalled = false
         var connected = false
         var stopping = false
@@ -67,6 +68,13 @@ public final class VPCDLink: Sendable {
     /// Stops answering APDUs (replies are held) until `resume()`.
     public func stall() { control.withLock { $0.stalled = true } }
     public func resume() { control.withLock { $0.stalled = false } }
+
+    /// Hides the PIN's tries left from GET DATA (`true`), or shows them again.
+    public func hidePINCounter(_ hidden: Bool) { card.setPINCounterHidden(hidden) }
+
+    /// Holds the reply to the first command after the next successful PIN verification (the
+    /// card then stays verified until `resume`).
+    public func stallAfterNextVerify() { control.withLock { $0.stallAfterVerify = true } }
 
     /// One line: inserted, connected, stalled, verified, triesLeft.
     public var status: String {
@@ -139,6 +147,12 @@ public final class VPCDLink: Sendable {
                     return true
                 }
                 if pull { return "card pulled after PIN verification (remove-after-verify)" }
+                control.withLock { c in
+                    if c.stallAfterVerify {
+                        c.stallAfterVerify = false
+                        c.stalled = true
+                    }
+                }
             }
         }
     }

@@ -33,7 +33,8 @@ struct DemoCommand: AsyncParsableCommand {
     func run() async throws {
         guard let level = Logger.Level(rawValue: logLevel) else { throw CommandFailure("unknown log level \(logLevel)") }
         bootstrapLogging(level: level)
-        let logger = Logger(label: "cps-bridge.demo")
+        ProcessHardening.apply(logger: Logger(label: "cps-bridge.demo"))
+        let logger = ProcessHardening.libraryLogger(Logger(label: "cps-bridge.demo"))
         let assets = try WebAssets.locate(explicit: webRoot)
 
         let directory: URL
@@ -74,7 +75,8 @@ struct DemoCommand: AsyncParsableCommand {
             throw CommandFailure("the simulated card's test PKI: \(error)")
         }
 
-        let cards = CardService(configuration: .init(), logger: Logger(label: "cps-bridge.cards"))
+        // The demo has no desktop: its pinentry confirms the last try in the holder's place.
+        let cards = CardService(configuration: .init(pinentryProgram: bed.pinentryPath), logger: Logger(label: "cps-bridge.cards"))
         let ready = ReadyLatch(count: 2) {
             Self.say("BRIDGE: http://127.0.0.1:\(apiPort)")
             Self.say("URL: \(origin.serialization)/")
@@ -84,9 +86,10 @@ struct DemoCommand: AsyncParsableCommand {
 
             """.utf8))
         }
-        let bridge = BridgeServer.application(configuration: serve, cards: cards, logger: Logger(label: "cps-bridge")) { _ in await ready.arrive() }
+        let bridge = BridgeServer.application(configuration: serve, cards: cards,
+                                              logger: ProcessHardening.libraryLogger(Logger(label: "cps-bridge"))) { _ in await ready.arrive() }
         let federator = DemoFederator(origin: origin, bridgeURL: "ws://127.0.0.1:\(apiPort)/v1/ws", assets: assets, verifier: verifier,
-                                      nonceLifetimeSeconds: 300, logger: Logger(label: "cps-bridge.demo.federator"))
+                                      nonceLifetimeSeconds: 300, logger: ProcessHardening.libraryLogger(Logger(label: "cps-bridge.demo.federator")))
         let federatorApp = federator.application(port: federatorPort) { _ in await ready.arrive() }
         let group = ServiceGroup(services: [cards, bridge, federatorApp], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         try await group.run()

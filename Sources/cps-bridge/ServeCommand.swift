@@ -49,7 +49,9 @@ struct ServeCommand: AsyncParsableCommand {
             throw CommandFailure("configuration: \(error)")
         }
         bootstrapLogging(level: Logger.Level(rawValue: configuration.logLevel) ?? .info)
-        let logger = Logger(label: "cps-bridge")
+        ProcessHardening.apply(logger: Logger(label: "cps-bridge"))
+        // Hummingbird and the WebSocket library log frame bytes at trace: they get debug at most.
+        let logger = ProcessHardening.libraryLogger(Logger(label: "cps-bridge"))
         // Started by a systemd socket unit: serve on its socket (checked to be a loopback
         // listening TCP socket) rather than binding --listen.
         let socket: InheritedSocket?

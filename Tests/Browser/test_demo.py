@@ -60,6 +60,11 @@ def card_control(command):
     return text
 
 
+def read_text(path):
+    with open(path, encoding="utf-8") as f:
+        return f.read()
+
+
 def make_driver(extra_arguments=()):
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
@@ -410,9 +415,18 @@ class Test1DemoPage(PageTestCase):
         self.assertEqual(refused["name"], "CPSBridgeError")
         self.assertIn("qu'un essai", refused["fr"])
         self.screenshot("3-final-try")
+        # The page's confirmation alone never spends the last try: the daemon asked the
+        # holder natively too (the demo's stand-in pinentry confirms and logs what it showed).
+        pinentry_log = os.path.join(DEMO_STATE, "demo-pinentry.log")
+        shown_before = read_text(pinentry_log) if os.path.exists(pinentry_log) else ""
+        self.assertNotIn("CONFIRM", shown_before, "the holder was asked although the page had not confirmed")
         confirm.click()
         self.log_in(PIN)
         self.assert_identity()
+        shown = read_text(pinentry_log)
+        self.assertIn("CONFIRM", shown)
+        self.assertIn("Dernier essai", urllib.parse.unquote(shown))
+        self.assertIn(DEMO_ORIGIN, urllib.parse.unquote(shown))
         WebDriverWait(self.driver, 5).until(lambda d: "3 essais" in d.find_element(By.ID, "card-holder").text)
         self.assertFalse(self.element("#final-try").is_displayed())
 

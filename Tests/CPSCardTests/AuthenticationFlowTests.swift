@@ -67,26 +67,59 @@ import Testing
         #expect(f.phase == .failed)
     }
 
-    /// Final try: (page PIN?, page confirmation, prompt confirmation) -> outcome after entry.
-    @Test func theFinalTryNeedsAnExplicitConfirmation() {
-        var page = flow(confirm: false)
-        _ = page.start(readers: [Self.r1], cards: [CardCandidate(reader: Self.r1, kind: .cps3)])
-        #expect(page.pinStateRead(.exact(triesLeft: 1)) == .fail(.pinFinalTry))
+    /// The last-try rules, for one try left and for a count that cannot be read:
+    /// (PIN state, page sent PIN, page confirmed, PIN pad, native prompt) -> answer to the PIN state.
+    @Test(arguments: [PINState.exact(triesLeft: 1), PINState(state: .unknown), PINState.fromTokenFlags(countLow: false, finalTry: false, locked: false)])
+    func theLastTryNeedsTheHoldersNativeConfirmation(state: PINState) {
+        let r1 = Self.r1
+        let table: [(page: Bool, confirm: Bool, pad: Bool, prompt: Bool, expected: AuthenticationFlow.Action)] = [
+            // A page's PIN: its confirmation is necessary, never enough.
+            (true, false, false, false, .fail(.pinFinalTry)),
+            (true, true, false, false, .fail(.pinFinalTry)),
+            (true, false, false, true, .fail(.pinFinalTry)),
+            (true, true, false, true, .enterPIN(reader: r1, method: .page, pinState: state, confirmFinalTry: true)),
+            (true, true, true, true, .enterPIN(reader: r1, method: .page, pinState: state, confirmFinalTry: true)),
+            // The native prompt confirms, then asks for the PIN.
+            (false, false, false, true, .enterPIN(reader: r1, method: .nativePrompt, pinState: state, confirmFinalTry: true)),
+            // A PIN pad: the prompt's confirmation first; no prompt, no pad.
+            (false, false, true, true, .enterPIN(reader: r1, method: .pinPad, pinState: state, confirmFinalTry: true)),
+            (false, false, true, false, .fail(.pinFinalTry)),
+        ]
+        for row in table {
+            var f = flow(pagePIN: row.page, confirm: row.confirm, prompt: row.prompt)
+            let first = f.start(readers: [r1], cards: [CardCandidate(reader: r1, kind: .cps3, hasPINPad: row.pad)])
+            let answer = first == .readPINState(reader: r1) ? f.pinStateRead(state) : first
+            #expect(answer == row.expected, "\(row)")
+        }
+    }
 
-        var confirmed = flow(confirm: true)
-        _ = confirmed.start(readers: [Self.r1], cards: [CardCandidate(reader: Self.r1, kind: .cps3)])
-        #expect(confirmed.pinStateRead(.exact(triesLeft: 1)) == .enterPIN(reader: Self.r1, method: .page, pinState: .exact(triesLeft: 1), confirmFinalTry: false))
-        #expect(confirmed.pinEntered() == .verifyPIN(reader: Self.r1, method: .page))
+    /// After the PIN entry: without the native confirmation, nothing is verified, whatever the method.
+    @Test(arguments: [(true, true), (false, false)])
+    func noConfirmationNoVerification(page: Bool, pad: Bool) {
+        for state in [PINState.exact(triesLeft: 1), PINState(state: .unknown)] {
+            var refused = flow(pagePIN: page, confirm: true, prompt: true)
+            _ = refused.start(readers: [Self.r1], cards: [CardCandidate(reader: Self.r1, kind: .cps3, hasPINPad: pad)])
+            _ = refused.pinStateRead(state)
+            #expect(refused.pinEntered(finalTryConfirmed: false) == .fail(.pinFinalTry))
+            #expect(refused.phase == .failed)
 
-        var prompt = flow(pagePIN: false, prompt: true)
-        _ = prompt.start(readers: [Self.r1], cards: [CardCandidate(reader: Self.r1, kind: .cps3)])
-        #expect(prompt.pinStateRead(.exact(triesLeft: 1)) == .enterPIN(reader: Self.r1, method: .nativePrompt, pinState: .exact(triesLeft: 1), confirmFinalTry: true))
-        #expect(prompt.pinEntered(finalTryConfirmed: false) == .fail(.pinFinalTry))
+            var confirmed = flow(pagePIN: page, confirm: true, prompt: true)
+            _ = confirmed.start(readers: [Self.r1], cards: [CardCandidate(reader: Self.r1, kind: .cps3, hasPINPad: pad)])
+            guard case .enterPIN(_, let method, _, true) = confirmed.pinStateRead(state) else { Issue.record("no confirmation asked"); continue }
+            #expect(confirmed.pinEntered(finalTryConfirmed: true) == .verifyPIN(reader: Self.r1, method: method))
+        }
+    }
 
-        var promptYes = flow(pagePIN: false, prompt: true)
-        _ = promptYes.start(readers: [Self.r1], cards: [CardCandidate(reader: Self.r1, kind: .cps3)])
-        _ = promptYes.pinStateRead(.exact(triesLeft: 1))
-        #expect(promptYes.pinEntered(finalTryConfirmed: true) == .verifyPIN(reader: Self.r1, method: .nativePrompt))
+    /// With tries to spare nothing more is asked, and silent token flags are not "tries to spare".
+    @Test func triesToSpareNeedNoConfirmation() {
+        for state in [PINState.exact(triesLeft: 2), PINState.fromTokenFlags(countLow: true, finalTry: false, locked: false)] {
+            var f = flow()
+            _ = f.start(readers: [Self.r1], cards: [CardCandidate(reader: Self.r1, kind: .cps3)])
+            #expect(f.pinStateRead(state) == .enterPIN(reader: Self.r1, method: .page, pinState: state, confirmFinalTry: false))
+            #expect(f.pinEntered() == .verifyPIN(reader: Self.r1, method: .page))
+        }
+        #expect(PINState.fromTokenFlags(countLow: false, finalTry: false, locked: false).state == .unknown)
+        #expect(AuthenticationFlow.isLastTry(PINState(state: .unknown)))
     }
 
     /// Verification outcomes are reported, never retried.

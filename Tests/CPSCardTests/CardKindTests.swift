@@ -40,6 +40,29 @@ import Testing
         #expect(pin.withBytes { Array($0) } == Array("918273".utf8))
     }
 
+    /// The kernel's own view (/proc/self/smaps): the PIN's page is marked "dd" (do not dump).
+    @Test func itsMemoryIsLeftOutOfCoreDumps() throws {
+        let pin = SecretPIN(utf8: "918273")
+        #expect(pin.isExcludedFromCoreDumps)
+        let address = pin.withBytes { UInt(bitPattern: $0.baseAddress) }
+        // procfs files report size 0: read them to the end rather than by their size.
+        let smaps = String(decoding: try #require(try FileHandle(forReadingFrom: URL(fileURLWithPath: "/proc/self/smaps")).readToEnd()), as: UTF8.self)
+        var inside = false
+        var flags: String?
+        for line in smaps.split(separator: "\n") {
+            let first = line.split(separator: " ").first ?? ""
+            if first.contains("-"), let dash = first.firstIndex(of: "-"),
+               let start = UInt(first[..<dash], radix: 16), let end = UInt(first[first.index(after: dash)...], radix: 16) {
+                inside = (start..<end).contains(address)
+            } else if inside, line.hasPrefix("VmFlags:") {
+                flags = String(line)
+                break
+            }
+        }
+        let found = try #require(flags, "the PIN's mapping is not in /proc/self/smaps")
+        #expect(found.split(separator: " ").contains("dd"), "\(found)")
+    }
+
     @Test(arguments: [("1234", true), ("12345678", true), ("123", false), ("12a4", false), ("", false), ("1234567890123", false)])
     func wellFormedIsDigitsOfTheRightLength(text: String, ok: Bool) {
         #expect(SecretPIN(utf8: text).isWellFormed() == ok)

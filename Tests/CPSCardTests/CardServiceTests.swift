@@ -10,6 +10,9 @@ import PKCS11
 import SwiftASN1
 import Testing
 import X509
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The card domain through the real chain: the bed's pcscd, `cps-card-sim`, stock OpenSC.
 @Suite(.enabled(if: TestEnvironment.runOpenSCTests, "needs pcscd, vpcd and OpenSC (make deps)"), .timeLimit(.minutes(2)))
@@ -105,15 +108,139 @@ struct CardServiceTests {
         }
     }
 
-    @Test func theFinalTryNeedsAConfirmation() async throws {
+    @Test func theFinalTryIsTheHoldersAlone() async throws {
         try await CardBed.shared().withReaders { readers in
             let card = try SimulatedCard(reader: readers[0], arguments: ["--tries", "1"])
             defer { card.stop() }
+            // No native prompt: the page's confirmation alone is refused, nothing reaches the card.
             try await Self.withService { service in
                 try await Self.waitForCards(service, readers)
                 #expect(await service.authenticate(Self.request("1234")).failure == .pinFinalTry)
-                #expect(Self.pinVerifications(card).isEmpty, "no PIN may reach the card without confirmation")
+                #expect(await service.authenticate(Self.request("1234", confirm: true)).failure == .pinFinalTry)
+                #expect(Self.pinVerifications(card).isEmpty, "no PIN may reach the card without the holder's native confirmation")
+            }
+            // A native prompt, but the page did not confirm: refused before the prompt is shown.
+            let (confirming, log) = try PinentryPromptTests.program("--confirm yes")
+            try await Self.withService(.init(pinentryProgram: confirming, operationTimeout: .seconds(10))) { service in
+                try await Self.waitForCards(service, readers)
+                #expect(await service.authenticate(Self.request("1234")).failure == .pinFinalTry)
+                #expect(!FileManager.default.fileExists(atPath: log), "the prompt was not shown")
+                #expect(Self.pinVerifications(card).isEmpty)
+                // The page confirmed and the holder too (pinentry CONFIRM): the page's PIN is used.
                 #expect(try await service.authenticate(Self.request("1234", confirm: true)).get().signature.count == 256)
+                #expect(Self.pinVerifications(card).count == 1)
+                let shown = try String(contentsOfFile: log, encoding: .utf8)
+                #expect(shown.contains("CONFIRM"))
+                #expect(shown.contains("Dernier essai"))
+                #expect(shown.contains(Self.origin))
+                #expect(shown.contains("CAMILLE TEST-CPS (899700012345)"))
+                #expect(!shown.contains("GETPIN"), "the page's PIN is used, none is asked")
+            }
+            // The holder declines: cancelled, nothing sent (the card is back to 3 tries now, so
+            // spend two first).
+            let (declining, _) = try PinentryPromptTests.program("--confirm no")
+            try await Self.withService(.init(pinentryProgram: declining, operationTimeout: .seconds(10))) { service in
+                try await Self.waitForCards(service, readers)
+                let first = await service.authenticate(Self.request("0000")).failure
+                #expect(first == .pinIncorrect(triesLeft: 2))
+                let second = await service.authenticate(Self.request("0000")).failure
+                #expect(second == .pinIncorrect(triesLeft: 1))
+                let before = Self.pinVerifications(card).count
+                let declined = await service.authenticate(Self.request("1234", confirm: true)).failure
+                #expect(declined == .cancelled)
+                #expect(Self.pinVerifications(card).count == before)
+            }
+        }
+    }
+
+    @Test func anUnreadableTriesCounterCountsAsTheFinalTry() async throws {
+        try await CardBed.shared().withReaders { readers in
+            let card = try SimulatedCard(reader: readers[0])
+            defer { card.stop() }
+            try card.control("hide-pin-counter")
+            try await Self.withService { service in
+                try await Self.waitForCards(service, readers)
+                #expect(await service.status().readers.first { $0.name == readers[0].name }?.card?.pin?.state == .unknown)
+                #expect(await service.authenticate(Self.request("1234", confirm: true)).failure == .pinFinalTry)
+                #expect(Self.pinVerifications(card).isEmpty)
+            }
+            let (confirming, log) = try PinentryPromptTests.program("--confirm yes")
+            try await Self.withService(.init(pinentryProgram: confirming, operationTimeout: .seconds(10))) { service in
+                try await Self.waitForCards(service, readers)
+                #expect(try await service.authenticate(Self.request("1234", confirm: true)).get().signature.count == 256)
+                let shown = try String(contentsOfFile: log, encoding: .utf8)
+                #expect(shown.contains("Dernier essai") && shown.contains("inconnu"))
+            }
+        }
+    }
+
+    @Test func cancellingALoginTakesThePromptDownAtOnce() async throws {
+        try await CardBed.shared().withReaders { readers in
+            let card = try SimulatedCard(reader: readers[0])
+            defer { card.stop() }
+            let pidFile = card.stateDirectory.appendingPathComponent("pinentry.pid").path
+            let (hanging, _) = try PinentryPromptTests.program("--hang --pid-file \(pidFile)")
+            try await Self.withService(.init(pinentryProgram: hanging, operationTimeout: .seconds(10))) { service in
+                try await Self.waitForCards(service, readers)
+                let login = Task { await service.authenticate(AuthenticationRequest(origin: Self.origin, nonce: Self.nonce())) }
+                var pid: Int32?
+                let deadline = ContinuousClock.now + .seconds(10)
+                while pid == nil, ContinuousClock.now < deadline {
+                    pid = (try? String(contentsOfFile: pidFile, encoding: .utf8)).flatMap { Int32($0) }
+                    try await Task.sleep(for: .milliseconds(20))
+                }
+                let child = try #require(pid, "the prompt did not start")
+                try await Task.sleep(for: .milliseconds(200))
+                #expect(kill(child, 0) == 0, "the prompt is up")
+                let cancelledAt = ContinuousClock.now
+                login.cancel()
+                #expect(await login.value.failure == .cancelled)
+                while kill(child, 0) == 0, ContinuousClock.now < cancelledAt + .seconds(2) {
+                    try await Task.sleep(for: .milliseconds(10))
+                }
+                let gone = ContinuousClock.now - cancelledAt
+                #expect(kill(child, 0) != 0, "the pinentry still runs after the cancellation")
+                #expect(gone < .seconds(1), "the pinentry took \(gone) to go")
+                #expect(Self.pinVerifications(card).isEmpty)
+            }
+        }
+    }
+
+    @Test func noOtherClientReachesTheCardDuringALogin() async throws {
+        try await CardBed.shared().withReaders { readers in
+            let card = try SimulatedCard(reader: readers[0])
+            defer { card.stop() }
+            try await Self.withService { service in
+                try await Self.waitForCards(service, readers)
+                // Connected before the login: pcscd makes a new connection wait while a
+                // transaction holds the card.
+                let other = try CardConnection(context: PCSCContext(), reader: readers[0].name)
+                try card.control("stall-after-verify")
+                let login = Task { await service.authenticate(Self.request("1234")) }
+                let deadline = ContinuousClock.now + .seconds(10)
+                while !(try card.control("status")).contains("verified=true"), ContinuousClock.now < deadline {
+                    try await Task.sleep(for: .milliseconds(20))
+                }
+                #expect(try card.control("status").contains("stalled=true"))
+                // The card is verified and the daemon's module holds it: another program's
+                // command waits in pcsc-lite (it polls every 100 ms) and does not reach the card.
+                let attempt = Task.detached { () -> Result<[UInt8], PCSCError> in
+                    do throws(PCSCError) { return .success(try other.transmit([0x00, 0x20, 0x00, 0x01])) } catch { return .failure(error) }
+                }
+                let before = card.apduLog().count
+                try await Task.sleep(for: .milliseconds(600))
+                #expect(card.apduLog().count == before, "another program's command reached the held card")
+                try card.control("resume")
+                #expect(try await login.value.get().signature.count == 256)
+                // Let in once the login ended: the card was reset the moment OpenSC let it go,
+                // so that program finds it reset (its handle says so) or not verified, never verified.
+                switch await attempt.value {
+                case .success(let answer): #expect(answer.suffix(2) != [0x90, 0x00], "the other program found the card verified")
+                case .failure(let error): #expect(error.status == .resetCard || error.status == .removedCard, "\(error)")
+                }
+                // After the login the card is reset: not verified for anyone.
+                try await Task.sleep(for: .milliseconds(200))
+                #expect(try Self.verificationStatus(readers[0]) == 0x63C3)
             }
         }
     }

@@ -53,6 +53,22 @@ import Testing
         #expect(try triesLeft(card) == (3, 2))
     }
 
+    @Test func aHiddenCounterLeavesTheTriesLeftOutUntilShownAgain() throws {
+        let card = try Fixture.card()
+        card.setPINCounterHidden(true)
+        let response = try card.send(.pinTriesLeft(reference: 0x01))
+        #expect(response.status == .success)
+        let descriptor = try #require(try BERTLV.parse(response.data).0.child(0xA0))
+        #expect(descriptor.child(0x9A)?.value == [3])
+        #expect(descriptor.child(0x9B) == nil)
+        // The VERIFY status query still tells (a card that cannot is not simulated), and a reset keeps the switch.
+        #expect(try card.send("00 20 00 01").status.rawValue == 0x63C3)
+        card.reset()
+        #expect(try BERTLV.parse(try card.send(.pinTriesLeft(reference: 0x01)).data).0.child(0xA0)?.child(0x9B) == nil)
+        card.setPINCounterHidden(false)
+        #expect(try triesLeft(card) == (3, 3))
+    }
+
     /// Reads `A0 { 9A max, 9B left }` with the exact GET DATA OpenSC sends.
     private func triesLeft(_ card: CPS3Card) throws -> (Int, Int) {
         let response = try card.send("00 CB 3F FF 0A 4D 08 70 06 BF 81 01 02 A0 80 00")

@@ -11,7 +11,7 @@ public struct BedReader: Hashable, Sendable {
     public let port: Int
 }
 
-/// The test process's own pcscd with vpcd readers, in a private mount namespace (docs/TESTING.md),
+/// The test process's own pcscd with vpcd readers, in a private mount namespace (TESTBED.md),
 /// so that it never touches another pcscd on the machine.
 ///
 /// pcsc-lite reads `PCSCLITE_CSOCK_NAME` once per process, so there is one bed per test
@@ -23,7 +23,8 @@ public final class CardBed: @unchecked Sendable {
     public let directory: URL
     public let socketPath: String
     public private(set) var readers: [BedReader] = []
-    /// The OpenSC configuration every test process uses: PIN cache off (docs/CARDS.md).
+    /// The OpenSC configuration every test process uses: PIN cache off, card held while
+    /// logged in (the daemon's own settings, CardModule).
     public let openSCConfigPath: String
     private let channels: [(name: String, port: Int)]
     private let state: Mutex<State>
@@ -84,6 +85,9 @@ public final class CardBed: @unchecked Sendable {
             framework pkcs15 {
                 use_pin_caching = false;
                 use_file_caching = false;
+            }
+            pkcs11 {
+                lock_login = true;
             }
         }
         """.write(toFile: openSCConfigPath, atomically: true, encoding: .utf8)

@@ -3,9 +3,13 @@
 
 It answers GETPIN with --pin (or cancels with --cancel), CONFIRM with --confirm yes|no,
 and appends every command it receives to --log (descriptions decoded; never the PIN it sends).
+With --hang it never answers GETPIN or CONFIRM (a person who walked away); --pid-file gets
+its process id at start.
 """
 import argparse
+import os
 import sys
+import time
 import urllib.parse
 
 parser = argparse.ArgumentParser()
@@ -13,7 +17,12 @@ parser.add_argument("--pin")
 parser.add_argument("--confirm", default="yes")
 parser.add_argument("--cancel", action="store_true")
 parser.add_argument("--log")
+parser.add_argument("--hang", action="store_true")
+parser.add_argument("--pid-file")
 args = parser.parse_args()
+if args.pid_file:
+    with open(args.pid_file, "w", encoding="utf-8") as f:
+        f.write(str(os.getpid()))
 
 
 def log(text):
@@ -36,6 +45,9 @@ for raw in sys.stdin:
     line = raw.rstrip("\n")
     command, _, rest = line.partition(" ")
     log(f"{command} {urllib.parse.unquote(rest)}".rstrip())
+    if args.hang and command in ("GETPIN", "CONFIRM"):
+        while True:
+            time.sleep(60)
     if command == "GETPIN":
         if args.cancel or args.pin is None:
             send("ERR 83886179 Operation cancelled <Pinentry>")

@@ -13,8 +13,8 @@ const PAGE_MESSAGES = {
     en: 'The login website is not answering. Check your Internet connection, then try again.',
   },
   confirmFinalTry: {
-    fr: "Il ne vous reste qu'un essai. Cochez la case de confirmation, saisissez votre code PIN, puis cliquez sur « Se connecter ».",
-    en: 'Only one try is left. Tick the confirmation box, type your PIN, then click “Se connecter”.',
+    fr: "Il ne vous reste qu'un essai. Cochez la case de confirmation, saisissez votre code PIN, cliquez sur « Se connecter », puis confirmez dans la fenêtre de votre poste.",
+    en: 'Only one try is left. Tick the confirmation box, type your PIN, click “Se connecter”, then confirm in the window on your computer.',
   },
 };
 
@@ -128,7 +128,8 @@ function renderState(state, readers = []) {
   $('card-holder').textContent = holder;
   $('card-holder').hidden = !holder;
   // The last-try confirmation: asked when the card says so, or when the daemon did.
-  $('final-try').hidden = !(finalTryAsked || card?.card?.pin?.state === 'finalTry');
+  // A count the card cannot tell is treated as the last try by the daemon too.
+  $('final-try').hidden = !(finalTryAsked || ['finalTry', 'unknown'].includes(card?.card?.pin?.state));
   if ($('final-try').hidden) $('confirm-final-try').checked = false;
 }
 
