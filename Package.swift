@@ -301,7 +301,7 @@ if Context.environment["CPS_FUZZ"] != nil {
         .target(name: "FuzzDriver", path: "Fuzz/Sources/FuzzDriver",
                 swiftSettings: swiftSettings + [.enableExperimentalFeature("Extern")]),
         fuzzTarget("fuzz-wire-message", ["BridgeProtocol"]),
-        fuzzTarget("fuzz-apdu", ["SmartCard"]),
+        fuzzTarget("fuzz-apdu", ["SmartCard", "PCSC"]),
         fuzzTarget("fuzz-card-sim", ["CPSSimulator", "SmartCard"]),
         fuzzTarget("fuzz-holder-identity", ["CPSIdentity", x509]),
         fuzzTarget("fuzz-token", ["CPSAuthVerifier", "BridgeProtocol", x509, asn1]),

@@ -1,11 +1,13 @@
 import FuzzDriver
+import PCSC
 import SmartCard
 
 /// libFuzzer entry point: one input is the bytes a card or a reader driver hands back (or a
 /// command a card receives).
 ///
-/// Parses them as a BER-TLV sequence and searches it, as a response APDU and as a command
-/// APDU. What parses must encode again to bytes that parse to the same value.
+/// Parses them as a BER-TLV sequence and searches it, as a response APDU, as a command APDU,
+/// and as a reader's feature list (`CM_IOCTL_GET_FEATURE_REQUEST`). What parses must encode
+/// again to bytes that parse to the same value.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let bytes = Array(UnsafeBufferPointer(start: data, count: size))
@@ -31,6 +33,7 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         let again = try! CommandAPDU(bytes: command.bytes)
         precondition(again == command, "CommandAPDU does not round-trip: \(command)")
     }
+    _ = ReaderFeature.parseFeatureList(bytes)
     return 0
 }
 

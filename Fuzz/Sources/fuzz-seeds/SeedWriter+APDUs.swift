@@ -18,6 +18,9 @@ extension SeedWriter {
                   "corpus/fuzz-apdu/command-extended-case4")
         try write([UInt8](hex: "00 B0 00 00 00 01 00")!, "corpus/fuzz-apdu/command-extended-case2")
         try write([UInt8](hex: "5F 2D 02 66 72 BF 81 01 05 A0 03 80 01 08 00 FF")!, "corpus/fuzz-apdu/tlv-padded")
+        // A PIN pad reader's answer to CM_IOCTL_GET_FEATURE_REQUEST (verify, modify, properties, TLV properties).
+        try write([UInt8](hex: "06 04 42 33 00 06 07 04 42 33 00 07 0A 04 42 33 00 0A 12 04 42 33 00 12")!,
+                  "corpus/fuzz-apdu/reader-features")
         try write([UInt8](hex: "70 80 01 02 00 00")!, "corpus/fuzz-apdu/near-indefinite-length")
         try write([UInt8](hex: "00 A4 04 00 05 E8 28")!, "corpus/fuzz-apdu/near-short-lc")
     }

@@ -7,7 +7,8 @@ import X509
 
 /// libFuzzer entry point: one input is the `token` JSON a page posts to a federator, verified
 /// against a fixed nonce, origin and trust configuration (the test PKI in Fuzz/pki: root and
-/// issuing CA, a CRL of the issuing CA) at a fixed time, so that the seed token stays valid.
+/// issuing CA, a CRL of the issuing CA; RS256, PS256 and ES256 allowed) at a fixed time, so
+/// that the seed token stays valid.
 ///
 /// Only the holder certificate of Fuzz/pki, with its key, can make a token that verifies: a
 /// success with anything else is a bug.
@@ -45,8 +46,10 @@ enum Fixed {
     static let verifier: CPSAuthVerifier = {
         do {
             let crl = try CertificateRevocationList(contentsOfFile: pki.appendingPathComponent("issuing.crl").path)
+            // Every algorithm the library knows, so that PS256 and ES256 signatures are parsed too.
             let configuration = VerifierConfiguration(trustAnchors: [certificate("root.der")],
-                                                      intermediates: [certificate("issuing.der")], crls: [crl])
+                                                      intermediates: [certificate("issuing.der")], crls: [crl],
+                                                      allowedAlgorithms: VerifierConfiguration.supportedAlgorithms)
             return CPSAuthVerifier(configuration: configuration, nonceStore: AlwaysFresh())
         } catch {
             fatalError("fuzz-token: cannot read the CRL in \(pki.path): \(error)")
