@@ -19,6 +19,9 @@ export CPS_FUZZ=1   # Package.swift declares the fuzz targets only then
 # slices, for one), which LeakSanitizer cannot follow; it reports every cached certificate
 # as leaked. Memory growth is still caught by -rss_limit_mb and -malloc_limit_mb.
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0}
+# A Swift trap is reported by libFuzzer and AddressSanitizer (stack and input); Swift's own
+# backtracer would run inside the crashed process under AddressSanitizer and trip over it.
+export SWIFT_BACKTRACE=${SWIFT_BACKTRACE:-enable=no}
 
 if [ "${SKIP_BUILD:-}" != 1 ]; then
   for target in $FUZZ_TARGETS; do swift build "${BUILD[@]}" --product "$target"; done
