@@ -3,6 +3,7 @@
 #   make test   every test suite, through the real chain (private pcscd, vpcd, OpenSC, SoftHSM,
 #               headless Chromium)
 #   make bench  the card-stack baselines in release (BENCHMARKS.md)
+#   make fuzz   the libFuzzer targets, FUZZ_SECONDS each (docs/TESTING.md)
 SHELL := /bin/bash
 
 # Debian packages the build and the tests need. Always --no-install-recommends: without it
@@ -13,7 +14,7 @@ APT_TEST_PACKAGES := chromium chromium-driver python3-venv
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 SWIFT_BUILD_FLAGS ?=
 
-.PHONY: all deps test-deps apt-install build test browser-test demo demo-card bench measure clean-beds
+.PHONY: all deps test-deps apt-install build test browser-test demo demo-card bench measure fuzz clean-beds
 
 all: build
 
@@ -85,6 +86,13 @@ bench: deps
 ## measure: the daemon's figures in release (BENCHMARKS.md, "The daemon"; scripts/measure-daemon.sh)
 measure: deps
 	@bash scripts/measure-daemon.sh
+
+## fuzz: build the libFuzzer targets of Fuzz/ with AddressSanitizer (in .build-fuzz) and run
+## each for FUZZ_SECONDS (default 60) on a scratch copy of its seed corpus; fails if any
+## target crashes (inputs in fuzz-artifacts/). Not part of `make test` (docs/TESTING.md).
+FUZZ_SECONDS ?= 60
+fuzz:
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) bash scripts/fuzz.sh
 
 ## clean-beds: stop any pcscd or simulated card a test run left behind
 clean-beds:

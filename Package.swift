@@ -295,3 +295,31 @@ let package = Package(
         ),
     ]
 )
+
+// Fuzz targets (Fuzz/, docs/TESTING.md): libFuzzer entry points over the parsers that take
+// untrusted bytes. They exist only when CPS_FUZZ is set, so that `swift build` and `make test`
+// never see them; `make fuzz` builds them with libFuzzer and AddressSanitizer in .build-fuzz.
+if Context.environment["CPS_FUZZ"] != nil {
+    func fuzzTarget(_ name: String, _ dependencies: [Target.Dependency]) -> Target {
+        .executableTarget(name: name, dependencies: ["FuzzDriver"] + dependencies, path: "Fuzz/Sources/\(name)",
+                          swiftSettings: swiftSettings)
+    }
+    package.targets += [
+        // libFuzzer's driver, called from each target's entry point.
+        .target(name: "FuzzDriver", path: "Fuzz/Sources/FuzzDriver",
+                swiftSettings: swiftSettings + [.enableExperimentalFeature("Extern")]),
+        fuzzTarget("fuzz-wire-message", ["BridgeProtocol"]),
+        fuzzTarget("fuzz-apdu", ["SmartCard", "PCSC"]),
+        fuzzTarget("fuzz-card-sim", ["CPSSimulator", "SmartCard"]),
+        fuzzTarget("fuzz-holder-identity", ["CPSIdentity", x509]),
+        fuzzTarget("fuzz-token", ["CPSAuthVerifier", "BridgeProtocol", x509, asn1]),
+        fuzzTarget("fuzz-crl", ["CPSAuthVerifier", x509, asn1]),
+        // Writes Fuzz/pki and Fuzz/corpus (run once; its output is committed).
+        .executableTarget(
+            name: "fuzz-seeds",
+            dependencies: ["VerifierTestPKI", "CPSSimulator", "BridgeProtocol", "SmartCard"] + certificateStack,
+            path: "Fuzz/Sources/fuzz-seeds",
+            swiftSettings: swiftSettings
+        ),
+    ]
+}
