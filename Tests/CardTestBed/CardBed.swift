@@ -11,7 +11,7 @@ public struct BedReader: Hashable, Sendable {
     public let port: Int
 }
 
-/// The test process's own pcscd with vpcd readers, in a private mount namespace (TESTBED.md),
+/// The test process's own pcscd with vpcd readers, in a private mount namespace (docs/TESTING.md),
 /// so that it never touches another pcscd on the machine.
 ///
 /// pcsc-lite reads `PCSCLITE_CSOCK_NAME` once per process, so there is one bed per test
