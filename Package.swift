@@ -69,6 +69,15 @@ let package = Package(
         // Who is at the other end of a loopback connection (sock_diag, /proc/net/tcp): the
         // daemon serves its own account only.
         .target(name: "PeerCredentials", swiftSettings: swiftSettings),
+        // The sockets systemd passes (LISTEN_FDS), checked: the daemon's and the dispatcher's.
+        .target(name: "SocketActivation", swiftSettings: swiftSettings),
+        // `cps-bridge dispatch` on a PC shared by several accounts: holds the public port and
+        // hands each connection to its account's daemon. No card access: no PC/SC, no PKCS#11.
+        .target(
+            name: "BridgeDispatch",
+            dependencies: ["PeerCredentials", "BridgeProtocol", "SocketActivation", logging],
+            swiftSettings: swiftSettings
+        ),
         // The wire protocol: a leaf, Foundation only, shared by the server and the verifier.
         .target(name: "BridgeProtocol", swiftSettings: swiftSettings),
         .target(
@@ -119,7 +128,7 @@ let package = Package(
         .target(
             name: "BridgeServer",
             dependencies: [
-                "BridgeProtocol", "CPSCard", "CPSIdentity", "PeerCredentials",
+                "BridgeProtocol", "CPSCard", "CPSIdentity", "PeerCredentials", "SocketActivation", "BridgeDispatch",
                 hummingbird,
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
@@ -168,7 +177,7 @@ let package = Package(
             name: "cps-bridge",
             dependencies: [
                 "CPSCard", "CPSIdentity", "PCSC", "PKCS11", "BridgeServer", "BridgeProtocol", "CPSDemo", "CPSAuthVerifier",
-                "CProcessControl",
+                "CProcessControl", "BridgeDispatch", "SocketActivation",
                 argumentParser,
                 serviceLifecycle,
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -215,6 +224,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "SmartCardTests", dependencies: ["SmartCard"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "BridgeDispatchTests",
+            dependencies: ["BridgeDispatch", "BridgeProtocol", "PeerCredentials", "CardTestBed"],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "PeerCredentialsTests", dependencies: ["PeerCredentials", "CardTestBed"], swiftSettings: swiftSettings),
         .testTarget(
             name: "CPSDemoTests",

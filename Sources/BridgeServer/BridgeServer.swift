@@ -30,7 +30,9 @@ public enum BridgeServer {
     /// address and whose upgrade channel answers a refused WebSocket upgrade 400: the routers,
     /// our `BridgeServerChannel` (that upgrade channel plus the `UpgradeScreen`), and
     /// Hummingbird's `Server` or our `InheritedSocketServer` to accept connections.
-    /// - Parameter onServerRunning: called with the port once listening.
+    /// With `configuration.dispatcher`, it binds nothing and serves what the dispatcher hands
+    /// over (`DispatchedSocketServer`, which logs its registrations).
+    /// - Parameter onServerRunning: called with the port once listening (not behind a dispatcher).
     public static func application(
         configuration: ServeConfiguration,
         socket: InheritedSocket? = nil,
@@ -66,6 +68,9 @@ public enum BridgeServer {
         )
         let port = configuration.port
         let running: @Sendable (any Channel) async -> Void = { await onServerRunning($0.localAddress?.port ?? port) }
+        if let dispatcher = configuration.dispatcher {
+            return DispatchedSocketServer(registryPath: dispatcher, childChannel: channel, hosts: gate.hosts, onRegistered: { _ in }, logger: logger)
+        }
         if let socket {
             return InheritedSocketServer(socket: socket, childChannel: channel, onServerRunning: running, logger: logger)
         }

@@ -27,22 +27,9 @@ public final class CannedAnswer: ChannelInboundHandler, RemovableChannelHandler 
         self.linger = linger
     }
 
-    /// The whole HTTP/1.1 response: status line, headers, the protocol's JSON error body.
+    /// The whole HTTP/1.1 response (`CannedResponse`).
     static func response(_ payload: ErrorPayload, status: Int, retryAfter: Int?) -> [UInt8] {
-        let body = WireJSON.encode(ErrorBody(payload))
-        var head = "HTTP/1.1 \(status) \(reason(status))\r\n"
-        head += "Content-Type: application/json; charset=utf-8\r\nCache-Control: no-store\r\n"
-        if let retryAfter { head += "Retry-After: \(retryAfter)\r\n" }
-        head += "Content-Length: \(body.count)\r\nConnection: close\r\n\r\n"
-        return Array(head.utf8) + body
-    }
-
-    private static func reason(_ status: Int) -> String {
-        switch status {
-        case 403: "Forbidden"
-        case 503: "Service Unavailable"
-        default: "Error"
-        }
+        CannedResponse.bytes(payload, status: status, retryAfter: retryAfter)
     }
 
     public func handlerAdded(context: ChannelHandlerContext) {

@@ -12,6 +12,10 @@ public struct ServeConfiguration: Sendable, Hashable {
     public var modulePath: String?
     public var pinentryProgram: String?
     public var logLevel: String
+    /// The dispatcher's registration socket (`--dispatcher`): when set, the daemon binds
+    /// nothing and serves the connections the dispatcher hands over (a PC shared by several
+    /// accounts); `host` and `port` then only seed the `Host` check until it registers.
+    public var dispatcher: String?
     /// The Unix account whose connections are served: the daemon's own (not a setting; tests
     /// may set it to see another account's refusal from their own).
     public var servedUID: UInt32 = geteuid()
@@ -28,9 +32,10 @@ public struct ServeConfiguration: Sendable, Hashable {
         public var modulePath: String?
         public var pinentry: String?
         public var logLevel: String?
+        public var dispatcher: String?
 
         public init(listen: String? = nil, allowOrigins: [String] = [], allowPagePIN: [String] = [], allowInsecureOrigins: Bool? = nil,
-                    modulePath: String? = nil, pinentry: String? = nil, logLevel: String? = nil) {
+                    modulePath: String? = nil, pinentry: String? = nil, logLevel: String? = nil, dispatcher: String? = nil) {
             self.listen = listen
             self.allowOrigins = allowOrigins
             self.allowPagePIN = allowPagePIN
@@ -38,6 +43,7 @@ public struct ServeConfiguration: Sendable, Hashable {
             self.modulePath = modulePath
             self.pinentry = pinentry
             self.logLevel = logLevel
+            self.dispatcher = dispatcher
         }
 
         /// `self` where set, else `other`.
@@ -48,7 +54,8 @@ public struct ServeConfiguration: Sendable, Hashable {
                      allowInsecureOrigins: allowInsecureOrigins ?? other.allowInsecureOrigins,
                      modulePath: modulePath ?? other.modulePath,
                      pinentry: pinentry ?? other.pinentry,
-                     logLevel: logLevel ?? other.logLevel)
+                     logLevel: logLevel ?? other.logLevel,
+                     dispatcher: dispatcher ?? other.dispatcher)
         }
     }
 
@@ -68,8 +75,12 @@ public struct ServeConfiguration: Sendable, Hashable {
         }
         let level = (merged.logLevel ?? "info").lowercased()
         guard logLevels.contains(level) else { throw .invalid("log-level", "\"\(level)\" is not one of \(logLevels.joined(separator: ", "))") }
+        if let dispatcher = merged.dispatcher {
+            guard dispatcher.hasPrefix("/") else { throw .invalid("dispatcher", "\"\(dispatcher)\": the dispatcher's socket is an absolute path (/run/cps-bridge/dispatch.sock)") }
+            guard merged.listen == nil else { throw .invalid("dispatcher", "with a dispatcher the daemon listens on no port itself: drop listen") }
+        }
         return ServeConfiguration(host: host, port: port, origins: origins, modulePath: merged.modulePath,
-                                  pinentryProgram: merged.pinentry, logLevel: level)
+                                  pinentryProgram: merged.pinentry, logLevel: level, dispatcher: merged.dispatcher)
     }
 
     /// `127.0.0.1:24830`, `localhost:24830`, `[::1]:24830` or a bare port: loopback only.
@@ -102,7 +113,7 @@ public struct ServeConfiguration: Sendable, Hashable {
         }
         return Settings(listen: env["CPS_BRIDGE_LISTEN"], allowOrigins: list("CPS_BRIDGE_ALLOW_ORIGIN"), allowPagePIN: list("CPS_BRIDGE_ALLOW_PAGE_PIN"),
                         allowInsecureOrigins: insecure, modulePath: env["CPS_BRIDGE_PKCS11_MODULE"], pinentry: env["CPS_BRIDGE_PINENTRY"],
-                        logLevel: env["CPS_BRIDGE_LOG_LEVEL"])
+                        logLevel: env["CPS_BRIDGE_LOG_LEVEL"], dispatcher: env["CPS_BRIDGE_DISPATCHER"])
     }
 
     /// The configuration file: `key = value` lines named like the command-line options,
@@ -125,6 +136,7 @@ public struct ServeConfiguration: Sendable, Hashable {
             case "pkcs11-module": settings.modulePath = value
             case "pinentry": settings.pinentry = value
             case "log-level": settings.logLevel = value
+            case "dispatcher": settings.dispatcher = value
             default: throw .fileLine(index + 1, "unknown setting \"\(key)\"")
             }
         }

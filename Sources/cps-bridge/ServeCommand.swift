@@ -29,6 +29,8 @@ struct ServeCommand: AsyncParsableCommand {
     var config: String?
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error, critical.")
     var logLevel: String?
+    @Option(help: "On a PC shared by several accounts: the dispatcher's registration socket (/run/cps-bridge/dispatch.sock); the daemon then listens on no port and serves what the dispatcher hands over.")
+    var dispatcher: String?
 
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
@@ -41,7 +43,7 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let settings = ServeConfiguration.Settings(listen: listen, allowOrigins: allowOrigins, allowPagePIN: allowPagePIN,
                                                    allowInsecureOrigins: allowInsecureOrigins ? true : nil, modulePath: modulePath,
-                                                   pinentry: pinentry, logLevel: logLevel)
+                                                   pinentry: pinentry, logLevel: logLevel, dispatcher: dispatcher)
         let configuration: ServeConfiguration
         do {
             configuration = try ServeConfiguration.resolve(commandLine: settings, environment: environment, file: file)
@@ -59,6 +61,9 @@ struct ServeCommand: AsyncParsableCommand {
             socket = try InheritedSocket.fromSystemd()
         } catch {
             throw CommandFailure(error.description)
+        }
+        if let socket, configuration.dispatcher != nil {
+            throw CommandFailure("systemd passed a socket (fd \(socket.descriptor)) and a dispatcher is configured: the daemon serves one or the other")
         }
         let cards = CardService(configuration: .init(modulePath: configuration.modulePath, pinentryProgram: configuration.pinentryProgram),
                                 logger: Logger(label: "cps-bridge.cards"))

@@ -35,6 +35,8 @@ import Testing
         (Settings(allowOrigins: ["http://a.fr"]), "--allow-insecure-origins"),
         (Settings(allowOrigins: ["https://a.fr"], allowPagePIN: ["https://b.fr"]), "must also be an allowed origin"),
         (Settings(allowOrigins: ["https://a.fr"], logLevel: "loud"), "log-level"),
+        (Settings(allowOrigins: ["https://a.fr"], dispatcher: "dispatch.sock"), "absolute path"),
+        (Settings(listen: "127.0.0.1:24830", allowOrigins: ["https://a.fr"], dispatcher: "/run/cps-bridge/dispatch.sock"), "drop listen"),
     ])
     func badSettingsGetPreciseErrors(settings: Settings, message: String) {
         #expect {
@@ -51,5 +53,15 @@ import Testing
         #expect(throws: ConfigurationError.fileLine(1, "expected key = value")) {
             try ServeConfiguration.resolve(commandLine: Settings(), environment: [:], file: "just words")
         }
+    }
+
+    @Test func theDispatcherComesFromEachSource() throws {
+        let fromFile = try ServeConfiguration.resolve(commandLine: Settings(allowOrigins: ["https://a.fr"]), environment: [:],
+                                                      file: "dispatcher = /run/cps-bridge/dispatch.sock")
+        #expect(fromFile.dispatcher == "/run/cps-bridge/dispatch.sock")
+        let fromEnvironment = try ServeConfiguration.resolve(commandLine: Settings(allowOrigins: ["https://a.fr"]),
+                                                             environment: ["CPS_BRIDGE_DISPATCHER": "/tmp/d.sock"], file: nil)
+        #expect(fromEnvironment.dispatcher == "/tmp/d.sock")
+        #expect(try ServeConfiguration.resolve(commandLine: Settings(allowOrigins: ["https://a.fr"]), environment: [:], file: nil).dispatcher == nil)
     }
 }

@@ -23,27 +23,49 @@ public struct InheritedSocket: Sendable, Hashable {
     /// - Throws: `InheritedSocketError` when the variables are malformed, name several sockets,
     ///   or the socket is not a loopback listening TCP socket.
     public static func fromSystemd() throws(InheritedSocketError) -> InheritedSocket? {
+        let passed = try takeFromSystemd()
+        guard let (descriptor, name) = passed.first else { return nil }
+        guard passed.count == 1 else { throw .severalSockets(passed.count) }
+        return try InheritedSocket(descriptor: descriptor, name: name)
+    }
+
+    /// Every socket systemd passed to this process, with its name, unchecked (the dispatcher
+    /// takes TCP sockets and its registration socket, told apart by name). Like `fromSystemd()`,
+    /// removes the `LISTEN_*` variables and marks each descriptor close-on-exec.
+    public static func takeFromSystemd() throws(InheritedSocketError) -> [(descriptor: Int32, name: String?)] {
         var environment: [String: String] = [:]
         for name in variables {
             if let value = getenv(name) { environment[name] = String(cString: value) }
             unsetenv(name)
         }
-        guard let (descriptor, name) = try passedDescriptor(environment: environment, pid: getpid()) else { return nil }
-        try system("fcntl") { fcntl(descriptor, F_SETFD, FD_CLOEXEC) }
-        return try InheritedSocket(descriptor: descriptor, name: name)
+        let passed = try passedDescriptors(environment: environment, pid: getpid())
+        for (descriptor, _) in passed {
+            try system("fcntl") { fcntl(descriptor, F_SETFD, FD_CLOEXEC) }
+        }
+        return passed.map { (descriptor: $0.0, name: $0.1) }
     }
 
     /// The descriptor (and its name) the `LISTEN_*` variables give to process `pid`, `nil` when
     /// they are absent, meant for another process, or give none.
+    /// - Throws: `.severalSockets` when they give more than one.
     public static func passedDescriptor(environment: [String: String], pid: Int32) throws(InheritedSocketError) -> (Int32, String?)? {
-        guard let listenPID = environment["LISTEN_PID"], let listenFDs = environment["LISTEN_FDS"] else { return nil }
+        let passed = try passedDescriptors(environment: environment, pid: pid)
+        guard passed.count <= 1 else { throw .severalSockets(passed.count) }
+        return passed.first
+    }
+
+    /// Every descriptor (and its name, from `LISTEN_FDNAMES`) the `LISTEN_*` variables give to
+    /// process `pid`, from 3 on; empty when they are absent or meant for another process.
+    public static func passedDescriptors(environment: [String: String], pid: Int32) throws(InheritedSocketError) -> [(Int32, String?)] {
+        guard let listenPID = environment["LISTEN_PID"], let listenFDs = environment["LISTEN_FDS"] else { return [] }
         guard let owner = Int32(listenPID) else { throw .badVariable("LISTEN_PID", listenPID) }
-        guard owner == pid else { return nil }
-        guard let count = Int(listenFDs), count >= 0 else { throw .badVariable("LISTEN_FDS", listenFDs) }
-        guard count > 0 else { return nil }
-        guard count == 1 else { throw .severalSockets(count) }
-        let name = environment["LISTEN_FDNAMES"]?.split(separator: ":", omittingEmptySubsequences: false).first.map(String.init)
-        return (firstDescriptor, name.flatMap { $0.isEmpty ? nil : $0 })
+        guard owner == pid else { return [] }
+        guard let count = Int(listenFDs), (0...1024).contains(count) else { throw .badVariable("LISTEN_FDS", listenFDs) }
+        let names = environment["LISTEN_FDNAMES"]?.split(separator: ":", omittingEmptySubsequences: false).map(String.init) ?? []
+        return (0..<count).map { index in
+            let name = index < names.count && !names[index].isEmpty ? names[index] : nil
+            return (firstDescriptor + Int32(index), name)
+        }
     }
 
     /// Checks that `descriptor` is a listening TCP socket bound to a loopback address.
