@@ -59,6 +59,7 @@ check() { # NAME VID PID CLASS EXPECT(yes|no)
   else
     echo "udev test: FAILED: $1 ($2:$3, class 0x$4): expected $5, got $reader" >&2
     grep -E "^(ID_USB_INTERFACES|ID_SMARTCARD_READER|SYSTEMD_USER_WANTS|SYSTEMD_WANTS)=" "$log" >&2 || true
+    grep -viE "^(Reading rules file|Trying to open|Parsed configuration|Skipping|Found|Loaded|Load )" "$log" | head -25 | sed 's/^/  | /' >&2
     status=1
   fi
 }
