@@ -25,7 +25,7 @@ trap 'rm -rf "$TMP"' EXIT
 cat > "$TMP/device.sh" <<'INNER'
 set -eu
 VID=$1 PID=$2 CLASS=$3 TMP=$4
-mount -t tmpfs tmpfs /run/udev
+mkdir -p /run/udev && mount -t tmpfs tmpfs /run/udev
 mkdir -p /dev/char && mount -t tmpfs tmpfs /dev/char
 if [ -f "$TMP/rule" ]; then
   mkdir -p /etc/udev/rules.d && mount -t tmpfs tmpfs /etc/udev/rules.d

@@ -3,6 +3,9 @@ import CPSIdentity
 import Foundation
 import Logging
 import PCSC
+#if canImport(Glibc)
+import Glibc
+#endif
 
 extension DoctorCommand {
     /// pcscd, the readers, the cards and their kind, the PKCS#11 module, each CPx card's token.
@@ -28,9 +31,9 @@ extension DoctorCommand {
             _ = try PCSCContext()
             return .ok("pcscd", "pcscd answers on \(socket)" + (polkit ? " (pcsc-lite with polkit: this session is allowed)" : ""))
         } catch {
-            if !FileManager.default.fileExists(atPath: socket) {
+            if !FileManager.default.fileExists(atPath: socket) || Self.connectionRefused(socket) {
                 let install = FileManager.default.fileExists(atPath: "/usr/sbin/pcscd") ? "" : "sudo apt-get install pcscd (dnf install pcsc-lite on RHEL-likes), then "
-                return .failed("pcscd", "pcscd is not running: its socket \(socket) does not exist",
+                return .failed("pcscd", "pcscd is not running: nothing answers on its socket \(socket)",
                                fix: install + "sudo systemctl enable --now pcscd.socket")
             }
             if polkit {
@@ -100,5 +103,21 @@ extension DoctorCommand {
             seen.append("\(reader): \(name.isEmpty ? "-" : name) (\(holder.nationalId.value))" + (card.pin.map { ", PIN \($0.state.rawValue)" } ?? ""))
         }
         return .ok("tokens", seen.joined(separator: "; "))
+    }
+
+    /// Whether connecting to the Unix socket at `path` is refused (a socket file left behind by
+    /// a pcscd that stopped).
+    static func connectionRefused(_ path: String) -> Bool {
+        let descriptor = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard descriptor >= 0 else { return false }
+        defer { close(descriptor) }
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        let bytes = Array(path.utf8.prefix(107))
+        withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: bytes) }
+        let result = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        return result != 0 && errno == ECONNREFUSED
     }
 }
