@@ -12,7 +12,7 @@ APT_PACKAGES := pcscd libpcsclite-dev vsmartcard-vpcd softhsm2 opensc libp11-kit
 # What only the browser tests need (headless Chromium driven by Selenium in a venv).
 APT_TEST_PACKAGES := chromium chromium-driver python3-venv udev
 # What `make deb` needs: debhelper, and lintian to check its output.
-APT_DEB_PACKAGES := debhelper lintian
+APT_DEB_PACKAGES := debhelper lintian chrpath
 # The release build the package ships: the Swift runtime linked in, no toolchain at run time.
 RELEASE_FLAGS := -c release --static-swift-stdlib
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
@@ -105,10 +105,10 @@ clean-beds:
 ## simulated card's release build is put beside it for scripts/systemd-tests.sh.
 deb: deps
 	@$(MAKE) --no-print-directory apt-install PACKAGES="$(APT_DEB_PACKAGES)"
+	bash scripts/man-pages.sh
 	swift build $(RELEASE_FLAGS) --product cps-bridge
 	swift build $(RELEASE_FLAGS) --product cps-card-sim
-	bash scripts/man-pages.sh
-	rm -rf build/deb debian/cps-bridge
+	rm -rf build/deb debian/cps-bridge && mkdir -p build/deb
 	debian/rules binary
 	cp "$$(swift build $(RELEASE_FLAGS) --show-bin-path)/cps-card-sim" build/deb/
 	lintian --fail-on error --suppress-tags-from-file debian/lintian-suppressions build/deb/cps-bridge_*_amd64.deb

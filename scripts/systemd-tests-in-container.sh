@@ -182,7 +182,7 @@ left=""
 while read -r f; do
   case "$f" in
     *cps-bridge*) [ -e "$f" ] || [ -L "$f" ] && left="$left $f" ;;   # the package's own folders too
-    *) [ -f "$f" ] || [ -L "$f" ] && left="$left $f" ;;
+    *) { [ -f "$f" ] || [ -L "$f" ]; } && [ ! -d "$f" ] && left="$left $f" ;;   # not /lib (usrmerge)
   esac
 done < "$OUT/package-files.txt"
 [ -e /etc/cps-bridge ] && left="$left /etc/cps-bridge"
