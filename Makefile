@@ -57,6 +57,8 @@ test: test-deps build
 	swift test --skip-build $(SWIFT_BUILD_FLAGS) --no-parallel --filter PCSCDRestart || status=$$?; \
 	bash scripts/browser-tests.sh || status=$$?; \
 	bash scripts/udev-test.sh || status=$$?; \
+	$(MAKE) --no-print-directory deb || status=$$?; \
+	bash scripts/systemd-tests.sh || status=$$?; \
 	exit $$status
 
 ## browser-test: only the browser tests (after a build)
