@@ -4,17 +4,22 @@
 #               headless Chromium)
 #   make bench  the card-stack baselines in release (BENCHMARKS.md)
 #   make fuzz   the libFuzzer targets, FUZZ_SECONDS each (docs/TESTING.md)
+#   make deb    the Debian package build/deb/cps-bridge_<version>_amd64.deb (docs/INSTALL.md)
 SHELL := /bin/bash
 
 # Debian packages the build and the tests need. Always --no-install-recommends: without it
 # apt pulls systemd, udev and avahi.
 APT_PACKAGES := pcscd libpcsclite-dev vsmartcard-vpcd softhsm2 opensc libp11-kit-dev pcsc-tools openssl python3
 # What only the browser tests need (headless Chromium driven by Selenium in a venv).
-APT_TEST_PACKAGES := chromium chromium-driver python3-venv
+APT_TEST_PACKAGES := chromium chromium-driver python3-venv udev
+# What `make deb` needs: debhelper, and lintian to check its output.
+APT_DEB_PACKAGES := debhelper lintian chrpath
+# The release build the package ships: the Swift runtime linked in, no toolchain at run time.
+RELEASE_FLAGS := -c release --static-swift-stdlib
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 SWIFT_BUILD_FLAGS ?=
 
-.PHONY: all deps test-deps apt-install build test browser-test demo demo-card bench measure fuzz clean-beds
+.PHONY: all deps test-deps apt-install build test browser-test demo demo-card bench measure fuzz clean-beds deb systemd-test
 
 all: build
 
@@ -44,12 +49,17 @@ build: deps
 ## Suites that stop pcscd (*PCSCDRestart*) run in a test process of their own: pcsc-lite
 ## clients in one process share one daemon, and OpenSC in process would see it die.
 ## The browser tests (scripts/browser-tests.sh) run `cps-bridge demo` in headless Chromium.
+## Then the udev rule (scripts/udev-test.sh), the package (make deb, lintian) and the package
+## under a real systemd in a booted Debian 12 container (scripts/systemd-tests.sh).
 test: test-deps build
 	@status=0; \
 	trap 'bash scripts/stop-test-beds.sh' EXIT; \
 	swift test --skip-build $(SWIFT_BUILD_FLAGS) --no-parallel --skip PCSCDRestart || status=$$?; \
 	swift test --skip-build $(SWIFT_BUILD_FLAGS) --no-parallel --filter PCSCDRestart || status=$$?; \
 	bash scripts/browser-tests.sh || status=$$?; \
+	bash scripts/udev-test.sh || status=$$?; \
+	$(MAKE) --no-print-directory deb || status=$$?; \
+	bash scripts/systemd-tests.sh || status=$$?; \
 	exit $$status
 
 ## browser-test: only the browser tests (after a build)
@@ -97,3 +107,23 @@ fuzz:
 ## clean-beds: stop any pcscd or simulated card a test run left behind
 clean-beds:
 	@bash scripts/stop-test-beds.sh
+
+## deb: the Debian package build/deb/cps-bridge_<version>_amd64.deb: the release build
+## (--static-swift-stdlib; dh_strip strips it), the man pages generated from the command line
+## (scripts/man-pages.sh), the units, the udev rule and the default configuration, by debhelper
+## (debian/); then lintian, which must find no error, and the package's file list. The
+## simulated card's release build is put beside it for scripts/systemd-tests.sh.
+deb: deps
+	@$(MAKE) --no-print-directory apt-install PACKAGES="$(APT_DEB_PACKAGES)"
+	bash scripts/man-pages.sh
+	swift build $(RELEASE_FLAGS) --product cps-bridge
+	swift build $(RELEASE_FLAGS) --product cps-card-sim
+	rm -rf build/deb debian/cps-bridge && mkdir -p build/deb
+	debian/rules binary
+	cp "$$(swift build $(RELEASE_FLAGS) --show-bin-path)/cps-card-sim" build/deb/
+	lintian --fail-on error --suppress-tags-from-file debian/lintian-suppressions build/deb/cps-bridge_*_amd64.deb
+	@bash scripts/check-deb-contents.sh build/deb/cps-bridge_*_amd64.deb
+
+## systemd-test: the package under a real systemd (after make deb; scripts/systemd-tests.sh)
+systemd-test:
+	bash scripts/systemd-tests.sh

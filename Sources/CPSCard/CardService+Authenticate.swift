@@ -110,7 +110,8 @@ extension CardService {
     /// A card call bounded by the operation timeout.
     private func call<T: Sendable>(_ reader: String, _ body: @escaping @Sendable () async throws(AuthenticationError) -> T) async throws(AuthenticationError) -> T {
         adjustActivity(reader, by: 1)
-        return try await withDeadline(configuration.operationTimeout, onFinish: { self.adjustActivity(reader, by: -1) }, body)
+        let ticket = cardCallStarted()
+        return try await withDeadline(configuration.operationTimeout, onFinish: { self.adjustActivity(reader, by: -1); self.cardCallEnded(ticket) }, body)
     }
 
     /// Runs a blocking prompt off the cooperative pool, bounded by the prompt timeout.

@@ -20,14 +20,18 @@ public final class CardService: Service, Sendable {
         public var pinPromptTimeout: Duration
         /// Where the daemon keeps its own files (the OpenSC configuration).
         public var runtimeDirectory: String
+        /// Liveness pings from the card worker (systemd's watchdog), if wanted.
+        public var watchdog: CardWatchdog?
 
         public init(modulePath: String? = nil, pinentryProgram: String? = nil, operationTimeout: Duration = .seconds(30),
-                    pinPromptTimeout: Duration = .seconds(60), runtimeDirectory: String = CardService.defaultRuntimeDirectory) {
+                    pinPromptTimeout: Duration = .seconds(60), runtimeDirectory: String = CardService.defaultRuntimeDirectory,
+                    watchdog: CardWatchdog? = nil) {
             self.modulePath = modulePath
             self.pinentryProgram = pinentryProgram
             self.operationTimeout = operationTimeout
             self.pinPromptTimeout = pinPromptTimeout
             self.runtimeDirectory = runtimeDirectory
+            self.watchdog = watchdog
         }
     }
 
@@ -43,6 +47,8 @@ public final class CardService: Service, Sendable {
     let logger: Logger
     let module: Result<PKCS11Module, AuthenticationError>
     private let state = Mutex(State())
+    /// Card calls under way, for the watchdog (CardService+Watchdog.swift).
+    let cardCalls = Mutex(CardCalls())
 
     struct State {
         /// Per reader: the session of the card in it, with the insertion counter it belongs to.
@@ -86,6 +92,9 @@ public final class CardService: Service, Sendable {
                 for await event in events {
                     self.handle(event)
                 }
+            }
+            if let watchdog = self.configuration.watchdog {
+                group.addTask { await self.runWatchdog(watchdog) }
             }
             try await group.next()
             group.cancelAll()

@@ -36,7 +36,10 @@ struct ServeCommand: AsyncParsableCommand {
         let environment = ProcessInfo.processInfo.environment
         let file: String?
         if let path = config ?? environment["CPS_BRIDGE_CONFIG"] {
-            guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw CommandFailure("cannot read the configuration file \(path)") }
+            guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+                try await Self.refuseToServe("refusing to serve: cannot read the configuration file \(path) (missing, or not readable by this account)", error: nil)
+                return
+            }
             file = text
         } else {
             file = nil
@@ -48,7 +51,8 @@ struct ServeCommand: AsyncParsableCommand {
         do {
             configuration = try ServeConfiguration.resolve(commandLine: settings, environment: environment, file: file)
         } catch {
-            throw CommandFailure("configuration: \(error)")
+            try await Self.refuseToServe(Self.explain(error, file: config ?? environment["CPS_BRIDGE_CONFIG"]), error: error)
+            return
         }
         bootstrapLogging(level: Logger.Level(rawValue: configuration.logLevel) ?? .info)
         ProcessHardening.apply(logger: Logger(label: "cps-bridge"))
@@ -65,18 +69,27 @@ struct ServeCommand: AsyncParsableCommand {
         if let socket, configuration.dispatcher != nil {
             throw CommandFailure("systemd passed a socket (fd \(socket.descriptor)) and a dispatcher is configured: the daemon serves one or the other")
         }
-        let cards = CardService(configuration: .init(modulePath: configuration.modulePath, pinentryProgram: configuration.pinentryProgram),
-                                logger: Logger(label: "cps-bridge.cards"))
+        // Under systemd (Type=notify): readiness, status and the card worker's watchdog pings.
+        let notifier = SystemdNotifier.fromEnvironment()
+        var cardConfiguration = CardService.Configuration(modulePath: configuration.modulePath, pinentryProgram: configuration.pinentryProgram)
+        cardConfiguration.watchdog = notifier.flatMap { Self.watchdog($0, operationTimeout: cardConfiguration.operationTimeout, environment: environment, logger: logger) }
+        let cards = CardService(configuration: cardConfiguration, logger: Logger(label: "cps-bridge.cards"))
+        let systemd = notifier.map { SystemdStatus(notifier: $0, cards: cards) }
         let origins = configuration.origins.allowed.sorted().joined(separator: " ")
         let app = BridgeServer.application(configuration: configuration, socket: socket, cards: cards, logger: logger) { port in
+            let address: String
             if let socket {
                 let host = socket.host.contains(":") ? "[\(socket.host)]" : socket.host
-                logger.info("listening on \(host):\(port) (socket from systemd, fd \(socket.descriptor)\(socket.name.map { ", \($0)" } ?? "")) for \(origins)")
+                address = "\(host):\(port)"
+                logger.info("listening on \(address) (socket from systemd, fd \(socket.descriptor)\(socket.name.map { ", \($0)" } ?? "")) for \(origins)")
             } else {
-                logger.info("listening on \(configuration.host):\(port) for \(origins)")
+                address = "\(configuration.host):\(port)"
+                logger.info("listening on \(address) for \(origins)")
             }
+            await systemd?.listenerReady(address: address)
         }
-        let group = ServiceGroup(services: [cards, app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        let services: [any Service] = [cards, app] + (systemd.map { [$0] } ?? [])
+        let group = ServiceGroup(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         try await group.run()
     }
 }
