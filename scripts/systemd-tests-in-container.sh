@@ -71,7 +71,7 @@ check "after install and login: 127.0.0.1:24830 listens" grep -q ' 0100007F:60FE
 check "after install and login: cps-bridge.service is inactive" test "$(usystemctl is-active cps-bridge.service)" = inactive
 
 # --- the package's configuration allows no origin: a clear refusal ----------------------------
-curl -s -m 10 "$API/v1/status" > /dev/null 2>&1
+curl -s -m 10 -H "X-CPS-Bridge: 1" "$API/v1/status" > /dev/null 2>&1
 wait_for 10 test "$(prop cps-bridge.service ActiveState)" = active
 status=$(prop cps-bridge.service StatusText)
 [[ "$status" == "Refusing to serve: no origin allowed"* ]] && ok "no origin allowed: the service says it refuses ($status)" || bad "no origin: StatusText '$status'"
@@ -92,7 +92,7 @@ wait_for 15 sh -c "journalctl -u cpsb-card --no-pager | grep -q inserted"
 sleep 1   # pcscd polls vpcd's reader every ~400 ms
 
 t0=$(ms)
-body=$(curl -s -m 20 "$API/v1/status")
+body=$(curl -s -m 20 -H "X-CPS-Bridge: 1" "$API/v1/status")
 t1=$(ms)
 echo "$body" > "$OUT/status-first-connection.json"
 [[ "$body" == *'"readers"'* && "$body" == *'"cps3"'* ]] && ok "first connection starts the service; /v1/status answers on the inherited socket in $((t1 - t0)) ms" || bad "first connection: /v1/status answered '$body'"
@@ -157,7 +157,7 @@ usystemctl stop smartcard.target cps-bridge.service
 mkdir -p /etc/systemd/user/cps-bridge.service.d
 cp /usr/share/cps-bridge/no-user-namespace.conf /etc/systemd/user/cps-bridge.service.d/
 usystemctl daemon-reload
-body=$(curl -s -m 20 "$API/v1/status")
+body=$(curl -s -m 20 -H "X-CPS-Bridge: 1" "$API/v1/status")
 [[ "$body" == *'"readers"'* ]] && ok "the no-user-namespace drop-in starts and serves" || bad "no-user-namespace drop-in: '$body'"
 usystemctl stop cps-bridge.service
 rm -rf /etc/systemd/user/cps-bridge.service.d

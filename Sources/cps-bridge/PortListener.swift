@@ -70,7 +70,7 @@ func loopbackStatus(port: Int, timeoutSeconds: Int) -> (status: Int, body: Strin
         $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
     }
     guard connected == 0 else { return nil }
-    let request = Array("GET /v1/status HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nConnection: close\r\n\r\n".utf8)
+    let request = Array("GET /v1/status HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nX-CPS-Bridge: 1\r\nConnection: close\r\n\r\n".utf8)
     guard send(fd, request, request.count, Int32(MSG_NOSIGNAL)) == request.count else { return nil }
     var response: [UInt8] = []
     var buffer = [UInt8](repeating: 0, count: 4096)
