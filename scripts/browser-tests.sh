@@ -89,20 +89,6 @@ DEMO_URL="$URL" BRIDGE_URL="${BRIDGE%/}" DEMO_STATE="${STATE:-$TMP/state}" ARTIF
   CHROMIUM="$CHROMIUM" CHROMEDRIVER="$CHROMEDRIVER" \
   .venv/bin/python -m unittest -v ${BROWSER_TESTS:-Tests/Browser/test_demo.py} || status=$?
 
-# The managed policy docs/INSTALL.md ships, with the demo's origin, in a private mount
-# namespace over Chromium's policy folder (the machine's own policies are left alone).
-if [ -z "${BROWSER_TESTS:-}" ]; then
-  DEMO_ORIGIN=$(python3 -c 'import sys, urllib.parse; u = urllib.parse.urlsplit(sys.argv[1]); print(f"{u.scheme}://{u.netloc}")' "$URL")
-  sed "s|https://wallet.esw.esante.gouv.fr|$DEMO_ORIGIN|; s|https://auth.esw.esante.gouv.fr|$DEMO_ORIGIN|" \
-    dist/browser-policies/chromium-policy.json > "$TMP/cps-bridge.json"
-  mkdir -p /etc/chromium/policies/managed
-  DEMO_URL="$URL" BRIDGE_URL="${BRIDGE%/}" DEMO_STATE="${STATE:-$TMP/state}" ARTIFACTS="$ARTIFACTS" \
-    CHROMIUM="$CHROMIUM" CHROMEDRIVER="$CHROMEDRIVER" POLICY_FILE="$TMP/cps-bridge.json" PYTHONPATH=Tests/Browser \
-    unshare -m --propagation private sh -c 'mount -t tmpfs tmpfs /etc/chromium/policies/managed &&
-      cp "$POLICY_FILE" /etc/chromium/policies/managed/cps-bridge.json &&
-      exec .venv/bin/python -m unittest -v Tests/Browser/test_policy.py' || status=$?
-fi
-
 # SIGTERM: the demo (and what it started) must be gone within 5 s, its ports closed.
 kill -TERM "$DEMO_PID"
 stopped=false
