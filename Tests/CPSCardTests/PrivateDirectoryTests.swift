@@ -17,10 +17,12 @@ import Glibc
         return String(cString: made)
     }
 
+    /// The permission bits of `path` itself (a link is not followed).
     static func mode(_ path: String) -> mode_t {
-        var info = stat()
-        lstat(path, &info)
-        return info.st_mode & 0o7777
+        guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
+              attributes[.type] as? FileAttributeType != .typeSymbolicLink,
+              let bits = attributes[.posixPermissions] as? Int else { return 0 }
+        return mode_t(bits) & 0o7777
     }
 
     static func entries(_ path: String) -> [String] { (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? [] }
