@@ -33,7 +33,7 @@ for _ in $(seq 100); do grep -q "registered with the dispatcher" "$DIR/dispatche
 grep -q "registered with the dispatcher" "$DIR/dispatched.log" || { cat "$DIR"/*.log; exit 1; }
 
 echo "== measure-dispatch $(date -u +%FT%TZ)  load $(cut -d' ' -f1-3 /proc/loadavg)  $BIN"
-as cpsb-bench python3 - "$DIRECT" "$PUBLIC" "$REQUESTS" "$ORIGIN" <<'PY'
+as cpsb-bench /usr/bin/python3 - "$DIRECT" "$PUBLIC" "$REQUESTS" "$ORIGIN" <<'PY'
 import socket, statistics, sys, time
 direct, public, count, origin = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
 def once(port):
