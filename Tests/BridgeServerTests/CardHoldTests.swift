@@ -34,17 +34,11 @@ struct CardHoldTests {
             defer { card.stop() }
             let port = try LoopbackPorts.free()
             let log = card.stateDirectory.appendingPathComponent("daemon.log").path
-            let daemon = try ChildProcess([
-                TestEnvironment.binDirectory.appendingPathComponent("cps-bridge").path, "serve",
+            let daemon = try await ServeProcess.start([
                 "--listen", "127.0.0.1:\(port)", "--allow-origin", ServerTests.page, "--allow-page-pin", ServerTests.page,
                 "--log-level", "debug",
             ], logPath: log)
             defer { daemon.stop() }
-            let started = ContinuousClock.now + .seconds(15)
-            while !((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").contains("listening on") {
-                guard ContinuousClock.now < started, daemon.isRunning else { throw TestBedError("serve did not start: \(daemon.log)") }
-                try await Task.sleep(for: .milliseconds(50))
-            }
             // The card verifies the PIN, then holds its next answer: the daemon is stuck mid-login
             // with a verified card.
             try card.control("stall-after-verify")

@@ -22,17 +22,11 @@ struct PINHygieneTests {
             defer { card.stop() }
             let port = try LoopbackPorts.free()
             let log = card.stateDirectory.appendingPathComponent("daemon.log").path
-            let daemon = try ChildProcess([
-                TestEnvironment.binDirectory.appendingPathComponent("cps-bridge").path, "serve",
+            let daemon = try await ServeProcess.start([
                 "--listen", "127.0.0.1:\(port)", "--allow-origin", ServerTests.page, "--allow-page-pin", ServerTests.page,
                 "--log-level", "trace",
             ], logPath: log)
             defer { daemon.stop() }
-            let deadline = ContinuousClock.now + .seconds(15)
-            while !((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").contains("listening on") {
-                guard ContinuousClock.now < deadline, daemon.isRunning else { throw TestBedError("serve did not start: \(daemon.log)") }
-                try await Task.sleep(for: .milliseconds(50))
-            }
             let headers = ["Origin": ServerTests.page, "Content-Type": "application/json"]
             let wrong = try await ServerTests.http(port, "POST", "/v1/authenticate", headers: headers,
                                                    body: "{\"nonce\":\"\(ServerTests.nonce())\",\"pin\":\"7390\"}")

@@ -68,14 +68,8 @@ struct DoctorCommandTests {
     static func withDaemon<T>(config: String, _ body: (Int) async throws -> T) async throws -> T {
         let port = try LoopbackPorts.free()
         let log = TestEnvironment.artifactsDirectory.appendingPathComponent("doctor-serve-\(port).log").path
-        let daemon = try ChildProcess([TestEnvironment.binDirectory.appendingPathComponent("cps-bridge").path, "serve", "--config", config,
-                                       "--listen", "127.0.0.1:\(port)"], logPath: log)
+        let daemon = try await ServeProcess.start(["--config", config, "--listen", "127.0.0.1:\(port)"], logPath: log)
         defer { daemon.stop() }
-        let deadline = ContinuousClock.now + .seconds(15)
-        while !((try? String(contentsOfFile: log, encoding: .utf8))?.contains("listening on") ?? false) {
-            guard ContinuousClock.now < deadline else { throw TestBedError("cps-bridge serve did not start (\(log))") }
-            try await Task.sleep(for: .milliseconds(50))
-        }
         return try await body(port)
     }
 
