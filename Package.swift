@@ -1,7 +1,8 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-/// Every target gets the same settings (STYLE.md, habit 15).
+/// Every target gets the same settings: existential `any` spelled out, and members visible
+/// only through the modules a file imports itself.
 let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
     .enableUpcomingFeature("MemberImportVisibility"),
@@ -97,10 +98,13 @@ let package = Package(
             ] + certificateStack,
             swiftSettings: swiftSettings
         ),
+        // PIN entry: the reader's PIN pad (PC/SC part 10), the native prompt (pinentry over
+        // Assuan), and the PIN itself in memory of its own. No card logic.
+        .target(name: "PINEntry", dependencies: ["PCSC", "SmartCard"], swiftSettings: swiftSettings),
         .target(
             name: "CPSCard",
             dependencies: [
-                "PCSC", "PKCS11", "SmartCard", "CPSIdentity",
+                "PCSC", "PKCS11", "SmartCard", "CPSIdentity", "PINEntry",
                 crypto,
                 x509,
                 asn1,
@@ -128,7 +132,7 @@ let package = Package(
         .target(
             name: "BridgeServer",
             dependencies: [
-                "BridgeProtocol", "CPSCard", "CPSIdentity", "PeerCredentials", "SocketActivation", "BridgeDispatch",
+                "BridgeProtocol", "CPSCard", "PINEntry", "CPSIdentity", "PeerCredentials", "SocketActivation", "BridgeDispatch",
                 hummingbird,
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
@@ -284,6 +288,7 @@ let package = Package(
             name: "CPSCardTests",
             dependencies: [
                 "CPSCard",
+                "PINEntry",
                 "CPSIdentity",
                 "PCSC",
                 "PKCS11",

@@ -5,6 +5,7 @@ import HTTPTypes
 import Hummingbird
 import Logging
 import NIOCore
+import PINEntry
 
 /// `GET /v1/status` and `POST /v1/authenticate` (PROTOCOL.md).
 struct HTTPController: Sendable {

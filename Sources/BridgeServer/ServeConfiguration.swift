@@ -1,3 +1,4 @@
+import CPSCard
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -11,6 +12,10 @@ public struct ServeConfiguration: Sendable, Hashable {
     public var origins: OriginPolicy
     public var modulePath: String?
     public var pinentryProgram: String?
+    /// Which PIN-pad path may be taken (`auto`, `module`, `direct`, `off`).
+    public var pinPad: PINPadPolicy = .automatic
+    /// How long the holder has to type the PIN on a reader's pad, in seconds (1 to 255).
+    public var pinPadTimeoutSeconds: Int = 30
     public var logLevel: String
     /// The dispatcher's registration socket (`--dispatcher`): when set, the daemon binds
     /// nothing and serves the connections the dispatcher hands over (a PC shared by several
@@ -33,9 +38,14 @@ public struct ServeConfiguration: Sendable, Hashable {
         public var pinentry: String?
         public var logLevel: String?
         public var dispatcher: String?
+        public var pinPad: String?
+        public var pinPadTimeout: String?
 
         public init(listen: String? = nil, allowOrigins: [String] = [], allowPagePIN: [String] = [], allowInsecureOrigins: Bool? = nil,
-                    modulePath: String? = nil, pinentry: String? = nil, logLevel: String? = nil, dispatcher: String? = nil) {
+                    modulePath: String? = nil, pinentry: String? = nil, logLevel: String? = nil, dispatcher: String? = nil,
+                    pinPad: String? = nil, pinPadTimeout: String? = nil) {
+            self.pinPad = pinPad
+            self.pinPadTimeout = pinPadTimeout
             self.listen = listen
             self.allowOrigins = allowOrigins
             self.allowPagePIN = allowPagePIN
@@ -55,7 +65,9 @@ public struct ServeConfiguration: Sendable, Hashable {
                      modulePath: modulePath ?? other.modulePath,
                      pinentry: pinentry ?? other.pinentry,
                      logLevel: logLevel ?? other.logLevel,
-                     dispatcher: dispatcher ?? other.dispatcher)
+                     dispatcher: dispatcher ?? other.dispatcher,
+                     pinPad: pinPad ?? other.pinPad,
+                     pinPadTimeout: pinPadTimeout ?? other.pinPadTimeout)
         }
     }
 
@@ -79,8 +91,18 @@ public struct ServeConfiguration: Sendable, Hashable {
             guard dispatcher.hasPrefix("/") else { throw .invalid("dispatcher", "\"\(dispatcher)\": the dispatcher's socket is an absolute path (/run/cps-bridge/dispatch.sock)") }
             guard merged.listen == nil else { throw .invalid("dispatcher", "with a dispatcher the daemon listens on no port itself: drop listen") }
         }
+        let policies = PINPadPolicy.allCases.map(\.rawValue)
+        let pinPadText = (merged.pinPad ?? PINPadPolicy.automatic.rawValue).lowercased()
+        guard let pinPad = PINPadPolicy(rawValue: pinPadText) else {
+            throw .invalid("pin-pad", "\"\(pinPadText)\" is not one of \(policies.joined(separator: ", "))")
+        }
+        let timeoutText = merged.pinPadTimeout ?? "30"
+        guard let padTimeout = Int(timeoutText), (1...255).contains(padTimeout) else {
+            throw .invalid("pin-pad-timeout", "\"\(timeoutText)\": whole seconds from 1 to 255 (a PIN pad counts in one byte)")
+        }
         return ServeConfiguration(host: host, port: port, origins: origins, modulePath: merged.modulePath,
-                                  pinentryProgram: merged.pinentry, logLevel: level, dispatcher: merged.dispatcher)
+                                  pinentryProgram: merged.pinentry, pinPad: pinPad, pinPadTimeoutSeconds: padTimeout,
+                                  logLevel: level, dispatcher: merged.dispatcher)
     }
 
     /// `127.0.0.1:24830`, `localhost:24830`, `[::1]:24830` or a bare port: loopback only.
@@ -113,7 +135,8 @@ public struct ServeConfiguration: Sendable, Hashable {
         }
         return Settings(listen: env["CPS_BRIDGE_LISTEN"], allowOrigins: list("CPS_BRIDGE_ALLOW_ORIGIN"), allowPagePIN: list("CPS_BRIDGE_ALLOW_PAGE_PIN"),
                         allowInsecureOrigins: insecure, modulePath: env["CPS_BRIDGE_PKCS11_MODULE"], pinentry: env["CPS_BRIDGE_PINENTRY"],
-                        logLevel: env["CPS_BRIDGE_LOG_LEVEL"], dispatcher: env["CPS_BRIDGE_DISPATCHER"])
+                        logLevel: env["CPS_BRIDGE_LOG_LEVEL"], dispatcher: env["CPS_BRIDGE_DISPATCHER"],
+                        pinPad: env["CPS_BRIDGE_PIN_PAD"], pinPadTimeout: env["CPS_BRIDGE_PIN_PAD_TIMEOUT"])
     }
 
     /// The configuration file: `key = value` lines named like the command-line options,
@@ -137,6 +160,8 @@ public struct ServeConfiguration: Sendable, Hashable {
             case "pinentry": settings.pinentry = value
             case "log-level": settings.logLevel = value
             case "dispatcher": settings.dispatcher = value
+            case "pin-pad": settings.pinPad = value
+            case "pin-pad-timeout": settings.pinPadTimeout = value
             default: throw .fileLine(index + 1, "unknown setting \"\(key)\"")
             }
         }

@@ -1,3 +1,4 @@
+import PINEntry
 import CPSIdentity
 
 /// A login asked of the card layer. The origin comes from the browser's `Origin` header,

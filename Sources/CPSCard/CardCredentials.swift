@@ -7,12 +7,13 @@ public struct CardCredentials: Sendable {
     public let certificateDER: [UInt8]
     public let certificate: Certificate
     public let holder: HolderIdentity
-    /// `CKA_ID` shared by `CPS_CERT_AUT` and `CPS_PRIV_AUT`.
+    /// `CKA_ID` shared by the authentication certificate and key.
     public let objectID: [UInt8]
-}
 
-/// The PKCS#11 labels of the CPx authentication objects (docs/CARDS.md).
-enum CPSLabels {
-    static let authenticationCertificate = "CPS_CERT_AUT"
-    static let authenticationKey = "CPS_PRIV_AUT"
+    public init(certificateDER: [UInt8], certificate: Certificate, holder: HolderIdentity, objectID: [UInt8]) {
+        self.certificateDER = certificateDER
+        self.certificate = certificate
+        self.holder = holder
+        self.objectID = objectID
+    }
 }

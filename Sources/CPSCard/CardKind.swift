@@ -26,18 +26,20 @@ public enum CardKind: String, Sendable, Hashable, Codable, CaseIterable {
 }
 
 /// One row of the ATR table: a value and a mask (`atr & mask == value & mask`), exact when
-/// the mask is all ones.
+/// the mask is all ones, and the profile of the card it names.
 public struct ATRPattern: Sendable, Hashable {
     public let value: [UInt8]
     public let mask: [UInt8]
-    public let kind: CardKind
+    public let profile: CardProfile
 
-    public init(_ value: [UInt8], mask: [UInt8]? = nil, kind: CardKind) {
+    public init(_ value: [UInt8], mask: [UInt8]? = nil, profile: CardProfile) {
         precondition(mask == nil || mask!.count == value.count)
         self.value = value
         self.mask = mask ?? [UInt8](repeating: 0xFF, count: value.count)
-        self.kind = kind
+        self.profile = profile
     }
+
+    public var kind: CardKind { profile.kind }
 
     public var isExact: Bool { mask.allSatisfy { $0 == 0xFF } }
 
@@ -51,21 +53,26 @@ public struct ATRPattern: Sendable, Hashable {
 /// fits the CPS3 mask) is never taken for a CPS3. Adding a card kind is adding a row.
 public enum CardKindTable {
     public static let patterns: [ATRPattern] = [
-        ATRPattern(hex("3B AC 00 40 2A 00 12 25 00 64 80 82 02 12 00 90 00"), kind: .cps2ter),
-        ATRPattern(hex("3B 8F 80 01 00 31 B8 64 04 B0 EC C1 73 94 01 80 82 90 00 0E"), kind: .cps3Contactless),
-        ATRPattern(hex("3B 9B 18 80 01 00 12 25 00 64 80 04 01 00 00 90 44"), kind: .cps4),
-        ATRPattern(hex("3B AC 00 40 2A 00 12 25 00 64 80 00 03 10 00 90 00"), kind: .cps3),
+        ATRPattern(hex("3B AC 00 40 2A 00 12 25 00 64 80 82 02 12 00 90 00"), profile: .cps2ter),
+        ATRPattern(hex("3B 8F 80 01 00 31 B8 64 04 B0 EC C1 73 94 01 80 82 90 00 0E"), profile: .cps3Contactless),
+        ATRPattern(hex("3B 9B 18 80 01 00 12 25 00 64 80 04 01 00 00 90 44"), profile: .cps4),
+        ATRPattern(hex("3B AC 00 40 2A 00 12 25 00 64 80 00 03 10 00 90 00"), profile: .cps3),
         // Masked: CPS3 contact (OpenSC's mask), then CPS4 pre-series (same historical prefix,
         // any version and check bytes).
         ATRPattern(hex("3B AC 00 40 2A 00 12 25 00 64 80 00 03 10 00 90 00"),
-                   mask: hex("FF 00 00 00 00 FF FF FF FF FF FF 00 00 00 FF FF FF"), kind: .cps3),
+                   mask: hex("FF 00 00 00 00 FF FF FF FF FF FF 00 00 00 FF FF FF"), profile: .cps3),
         ATRPattern(hex("3B 9B 18 80 01 00 12 25 00 64 80 04 01 00 00 90 44"),
-                   mask: hex("FF FF 00 FF FF FF FF FF FF FF FF FF 00 00 00 00 00"), kind: .cps4),
+                   mask: hex("FF FF 00 FF FF FF FF FF FF FF FF FF 00 00 00 00 00"), profile: .cps4),
     ]
 
     /// The kind of card that answers reset with `atr`.
     public static func kind(of atr: [UInt8]) -> CardKind {
-        patterns.first { $0.matches(atr) }?.kind ?? .unknown
+        profile(of: atr).kind
+    }
+
+    /// The profile of the card that answers reset with `atr` (`.unknown`'s when none matches).
+    public static func profile(of atr: [UInt8]) -> CardProfile {
+        patterns.first { $0.matches(atr) }?.profile ?? .unknown
     }
 
     static func hex(_ text: String) -> [UInt8] {

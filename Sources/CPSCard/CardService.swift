@@ -22,10 +22,16 @@ public final class CardService: Service, Sendable {
         public var runtimeDirectory: String
         /// Liveness pings from the card worker (systemd's watchdog), if wanted.
         public var watchdog: CardWatchdog?
+        /// Which PIN-pad path may be taken (docs/PIN-ENTRY.md).
+        public var pinPad: PINPadPolicy
+        /// How long the holder has to type the PIN on a reader's pad (1 to 255 s).
+        public var pinPadTimeout: Duration
 
         public init(modulePath: String? = nil, pinentryProgram: String? = nil, operationTimeout: Duration = .seconds(30),
                     pinPromptTimeout: Duration = .seconds(60), runtimeDirectory: String = CardService.defaultRuntimeDirectory,
-                    watchdog: CardWatchdog? = nil) {
+                    watchdog: CardWatchdog? = nil, pinPad: PINPadPolicy = .automatic, pinPadTimeout: Duration = .seconds(30)) {
+            self.pinPad = pinPad
+            self.pinPadTimeout = pinPadTimeout
             self.modulePath = modulePath
             self.pinentryProgram = pinentryProgram
             self.operationTimeout = operationTimeout

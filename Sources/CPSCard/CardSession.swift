@@ -1,6 +1,7 @@
 import CPSIdentity
 import Logging
 import PCSC
+import PINEntry
 import PKCS11
 import SmartCard
 import SwiftASN1
@@ -15,28 +16,33 @@ import Glibc
 /// An actor on a dispatch queue of its own: every PKCS#11 and PC/SC call here blocks, and
 /// none may hold a thread of the cooperative pool. A new card (or the same card pulled and put
 /// back) gets a new `CardSession`, so the cache never outlives the insertion.
-public actor CardSession {
+public actor CardSession: LoginCard {
     public let reader: String
     public let presence: CardPresence
+    /// What the daemon knows of this kind of card (labels, PIN format, commands).
+    nonisolated var profile: CardProfile { presence.profile }
     let module: PKCS11Module
     let logger: Logger
     private let executor: DispatchQueueExecutor
     nonisolated public var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
 
     private var slot: Slot?
-    private var session: PKCS11Session?
+    private(set) var session: PKCS11Session?
     private var credentials: CardCredentials?
     /// Our own connection to the card, made before `C_Login` and used to reset the card the
     /// moment the login ends (see `endLogin`).
-    private var resetConnection: CardConnection?
+    var resetConnection: CardConnection?
     /// Between `C_Login` and `endLogin`: OpenSC holds the card in a PC/SC transaction
     /// (`lock_login`), so no connection of ours may wait for one.
-    private var loginHeld = false
+    var loginHeld = false
+    /// Between a verification on the PIN pad by the direct path and `endLogin`: our own
+    /// connection holds the card in a PC/SC transaction, the card verified (CardSession+PINPad).
+    var directLogin: CardConnection?
     /// After a refused `C_Login` whose hold could not be released: the card stays held by the
     /// module until it is re-initialised, so `endLogin` must not wait to reset it.
     private var moduleHoldsCard = false
     /// The last PIN state read, shown while a login holds the card.
-    private var lastPINState: PINState?
+    var lastPINState: PINState?
 
     /// Re-initialises the module, so that OpenSC lets the card go after a refused `C_Login`
     /// (see `afterFailedLogin`); false when it could not be done now.
@@ -53,7 +59,7 @@ public actor CardSession {
     }
 
     /// The card's PKCS#11 slot: the one OpenSC (or Cryptolib) names after our reader.
-    private func cardSlot() throws(AuthenticationError) -> Slot {
+    func cardSlot() throws(AuthenticationError) -> Slot {
         if let slot { return slot }
         do {
             // The module learns of a new card when it lists its slots; a fresh insertion may
@@ -72,7 +78,7 @@ public actor CardSession {
     }
 
     /// A session on the card, kept open between logins (a warm session saves APDUs).
-    private func openSession() throws(AuthenticationError) -> PKCS11Session {
+    func openSession() throws(AuthenticationError) -> PKCS11Session {
         if let session { return session }
         let slot = try cardSlot()
         do {
@@ -85,7 +91,7 @@ public actor CardSession {
     }
 
     /// Forgets the session (after an error that may have killed it).
-    private func dropSession() {
+    func dropSession() {
         session = nil
     }
 
@@ -94,13 +100,13 @@ public actor CardSession {
         if let credentials { return credentials }
         let session = try openSession()
         do {
-            var handles = try session.findObjects(class: .certificate, label: CPSLabels.authenticationCertificate)
+            var handles = try session.findObjects(class: .certificate, label: profile.certificateLabel)
             if handles.isEmpty {
                 // Some stacks label differently: take the certificate paired with an AUT key.
                 handles = try session.findObjects(class: .certificate)
             }
             guard let handle = handles.first else {
-                throw AuthenticationError.unsupportedCard(reason: "the card has no authentication certificate (\(CPSLabels.authenticationCertificate))")
+                throw AuthenticationError.unsupportedCard(reason: "the card has no authentication certificate (\(profile.certificateLabel))")
             }
             let der = try session.attribute(.value, of: handle)
             let id = try session.attribute(.id, of: handle)
@@ -137,7 +143,7 @@ public actor CardSession {
     public func pinState() throws(AuthenticationError) -> PINState {
         if loginHeld, let lastPINState { return lastPINState }
         let state: PINState
-        if !loginHeld, let exact = CardPINQuery.read(reader: reader, logger: logger) {
+        if !loginHeld, let exact = CardPINQuery.read(reader: reader, profile: profile, logger: logger) {
             state = exact
         } else {
             let flags = try tokenFlags()
@@ -149,18 +155,18 @@ public actor CardSession {
         return state
     }
 
-    /// Whether the token asks for the PIN on the reader (`CKF_PROTECTED_AUTHENTICATION_PATH`).
-    public func hasProtectedAuthenticationPath() -> Bool {
-        (try? tokenFlags().contains(.protectedAuthenticationPath)) ?? false
-    }
-
-    /// Verifies the PIN (`C_Login`); `nil` lets the reader's PIN pad take it. Never retried.
+    /// Verifies a PIN entered on the computer (`C_Login`). Never retried.
     ///
     /// OpenSC (with `lock_login`, CardModule) keeps the card in a PC/SC transaction of its own
     /// from `C_Login` until `C_Logout`: no other program's APDU reaches the card meanwhile. A
     /// connection of ours is made first (a connection cannot be made while the card is held),
     /// so that `endLogin` can reset the card in the same instant the module lets it go.
-    public func verifyPIN(_ pin: SecretPIN?) throws(AuthenticationError) -> AuthenticationFlow.VerificationOutcome {
+    public func verifyPIN(_ pin: SecretPIN) throws(AuthenticationError) -> AuthenticationFlow.VerificationOutcome {
+        try login(pin)
+    }
+
+    /// `C_Login` with `pin`, or with none for the module's protected authentication path.
+    func login(_ pin: SecretPIN?) throws(AuthenticationError) -> AuthenticationFlow.VerificationOutcome {
         let session = try openSession()
         // A login left over from an earlier failure would make C_Login answer
         // CKR_USER_ALREADY_LOGGED_IN; start from a clean state.
@@ -182,6 +188,10 @@ public actor CardSession {
         } catch let error as PKCS11Error where error.returnValue == .pinLenRange || error.returnValue == .pinInvalid {
             // The module refused the PIN's form before the card saw it: no try was spent.
             return .incorrect(triesLeft: afterFailedLogin(session)?.triesLeft)
+        } catch let error as PKCS11Error where pin == nil && error.returnValue == .functionCanceled {
+            // The pad's Cancel key or its timeout: no try was spent.
+            _ = afterFailedLogin(session)
+            throw .cancelled
         } catch {
             _ = afterFailedLogin(session)
             throw mapped(error)
@@ -197,7 +207,7 @@ public actor CardSession {
     /// cannot be done now (another card is in use), the session stays marked as held: no raw
     /// PC/SC call of ours waits on it, and the service re-initialises the module before its
     /// next card call.
-    private func afterFailedLogin(_ session: PKCS11Session) -> PINState? {
+    func afterFailedLogin(_ session: PKCS11Session) -> PINState? {
         try? session.logout()
         dropSession()
         slot = nil
@@ -206,7 +216,7 @@ public actor CardSession {
             return nil
         }
         loginHeld = false
-        let state = CardPINQuery.read(reader: reader, logger: logger)
+        let state = CardPINQuery.read(reader: reader, profile: profile, logger: logger)
         if let state { lastPINState = state }
         return state
     }
@@ -214,14 +224,15 @@ public actor CardSession {
     /// Signs `digestInfo` with the authentication key (`CKM_RSA_PKCS`). The login stays open
     /// (and the card held) until `endLogin`, which logs out and resets the card in one go.
     public func sign(_ digestInfo: [UInt8]) throws(AuthenticationError) -> [UInt8] {
+        if let directLogin { return try signDirectly(digestInfo, on: directLogin) }
         let credentials = try readCredentials()
         let session = try openSession()
         do {
-            let keys = try session.findObjects(class: .privateKey, label: CPSLabels.authenticationKey)
+            let keys = try session.findObjects(class: .privateKey, label: profile.keyLabel)
             let matching = try keys.first { try session.attribute(.id, of: $0) == credentials.objectID }
             let byID = try session.findObjects(class: .privateKey, id: credentials.objectID).first
             guard let key = matching ?? byID else {
-                throw AuthenticationError.unsupportedCard(reason: "the card has no authentication key (\(CPSLabels.authenticationKey))")
+                throw AuthenticationError.unsupportedCard(reason: "the card has no authentication key (\(profile.keyLabel))")
             }
             return try session.sign(digestInfo, mechanism: .rsaPKCS, key: key)
         } catch let error as AuthenticationError {
@@ -244,6 +255,10 @@ public actor CardSession {
     /// transaction (`lock_login`); the reset is the very next PC/SC call. A reset that fails is
     /// logged: the card may then still count the PIN as verified until it is pulled.
     public func endLogin() {
+        if let directLogin {
+            endDirectLogin(directLogin)
+            return
+        }
         try? session?.logout()
         if moduleHoldsCard {
             // Refused PIN: the card is not verified, and pcscd would hold a reset until the
@@ -267,7 +282,7 @@ public actor CardSession {
     }
 
     /// A PKCS#11 or other error as the user's outcome: the card gone, or an internal failure.
-    private func mapped(_ error: any Error) -> AuthenticationError {
+    func mapped(_ error: any Error) -> AuthenticationError {
         if let error = error as? AuthenticationError { return error }
         if let p11 = error as? PKCS11Error, let code = p11.returnValue,
            [.deviceRemoved, .tokenNotPresent, .tokenNotRecognized].contains(code) {
@@ -280,7 +295,7 @@ public actor CardSession {
     ///
     /// A card call usually fails before pcscd notices the removal (it polls readers every
     /// ~400 ms), so a card still shown present gets one bounded wait for a change.
-    private func cardGoneOr(_ fallback: AuthenticationError) -> AuthenticationError {
+    func cardGoneOr(_ fallback: AuthenticationError) -> AuthenticationError {
         guard let context = try? PCSCContext(), var states = try? context.currentStates(of: [reader]) else { return fallback }
         func gone(_ state: ReaderState) -> Bool { !state.flags.contains(.present) || state.atr != presence.atr }
         if gone(states[0]) { return .cardRemoved }

@@ -7,6 +7,9 @@ public struct CardPresence: Sendable, Hashable {
         self.atr = atr
         kind = CardKindTable.kind(of: atr)
     }
+
+    /// What the daemon knows of this kind of card.
+    public var profile: CardProfile { kind.profile }
 }
 
 /// One reader and what is in it.

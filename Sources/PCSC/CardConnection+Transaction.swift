@@ -24,3 +24,18 @@ extension CardConnection {
         return value
     }
 }
+
+extension CardConnection {
+    /// Starts a PC/SC transaction that outlives one call (`SCardBeginTransaction`): for a
+    /// sequence of card commands spread over several calls of its owner, which must end it
+    /// with `endTransaction`. Prefer `withTransaction` when the sequence fits in one closure.
+    public func beginTransaction() throws(PCSCError) {
+        try pcsc("SCardBeginTransaction") { SCardBeginTransaction(handle) }
+    }
+
+    /// Ends the transaction begun by `beginTransaction` (`SCardEndTransaction`), leaving,
+    /// resetting or unpowering the card.
+    public func endTransaction(_ disposition: Disposition = .leave) throws(PCSCError) {
+        try pcsc("SCardEndTransaction") { SCardEndTransaction(handle, disposition.cValue) }
+    }
+}

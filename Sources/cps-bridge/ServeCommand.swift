@@ -25,6 +25,10 @@ struct ServeCommand: AsyncParsableCommand {
     var modulePath: String?
     @Option(help: "A pinentry program for the native PIN prompt.")
     var pinentry: String?
+    @Option(name: .customLong("pin-pad"), help: "PIN-pad readers: auto (the module's protected path, else ours), module, direct, off.")
+    var pinPad: String?
+    @Option(name: .customLong("pin-pad-timeout"), help: "Seconds the holder has to type the PIN on the reader (1-255, default 30).")
+    var pinPadTimeout: Int?
     @Option(help: "A configuration file (key = value lines).")
     var config: String?
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error, critical.")
@@ -46,7 +50,8 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let settings = ServeConfiguration.Settings(listen: listen, allowOrigins: allowOrigins, allowPagePIN: allowPagePIN,
                                                    allowInsecureOrigins: allowInsecureOrigins ? true : nil, modulePath: modulePath,
-                                                   pinentry: pinentry, logLevel: logLevel, dispatcher: dispatcher)
+                                                   pinentry: pinentry, logLevel: logLevel, dispatcher: dispatcher,
+                                                   pinPad: pinPad, pinPadTimeout: pinPadTimeout.map(String.init))
         let configuration: ServeConfiguration
         do {
             configuration = try ServeConfiguration.resolve(commandLine: settings, environment: environment, file: file)
@@ -71,7 +76,8 @@ struct ServeCommand: AsyncParsableCommand {
         }
         // Under systemd (Type=notify): readiness, status and the card worker's watchdog pings.
         let notifier = SystemdNotifier.fromEnvironment()
-        var cardConfiguration = CardService.Configuration(modulePath: configuration.modulePath, pinentryProgram: configuration.pinentryProgram)
+        var cardConfiguration = CardService.Configuration(modulePath: configuration.modulePath, pinentryProgram: configuration.pinentryProgram,
+                                                          pinPad: configuration.pinPad, pinPadTimeout: .seconds(configuration.pinPadTimeoutSeconds))
         cardConfiguration.watchdog = notifier.flatMap { Self.watchdog($0, operationTimeout: cardConfiguration.operationTimeout, environment: environment, logger: logger) }
         let cards = CardService(configuration: cardConfiguration, logger: Logger(label: "cps-bridge.cards"))
         let systemd = notifier.map { SystemdStatus(notifier: $0, cards: cards) }

@@ -1,4 +1,5 @@
 import CPSCard
+import PINEntry
 import Testing
 
 @Suite struct AuthenticationFlowTests {

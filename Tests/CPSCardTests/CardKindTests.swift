@@ -1,4 +1,5 @@
 @testable import CPSCard
+import PINEntry
 import Foundation
 import Testing
 

@@ -1,5 +1,6 @@
 import CardTestBed
 @testable import CPSCard
+import PINEntry
 import CPSIdentity
 import Crypto
 import _CryptoExtras

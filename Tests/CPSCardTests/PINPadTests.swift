@@ -1,5 +1,6 @@
 import CPSCard
 import PCSC
+import PINEntry
 import SmartCard
 import Testing
 
@@ -27,7 +28,7 @@ import Testing
         """)
 
     @Test func cps3StructureMatchesTheSpecFieldByField() throws {
-        let bytes = try PINPadRequest.cps3UserPIN(timeoutSeconds: 30, messages: .one).encoded()
+        let bytes = try cps3Request(timeoutSeconds: 30, messages: .one).encoded()
         let expected = Self.cps3Structure
         #expect(bytes.count == 32)
         #expect(bytes[0] == expected[0], "bTimerOut")
@@ -48,7 +49,7 @@ import Testing
 
     /// The coherence check the CCID driver makes before sending: ulDataLength + 19 == length.
     @Test func dataLengthMatchesTheAPDU() throws {
-        let bytes = try PINPadRequest.cps3UserPIN().encoded()
+        let bytes = try cps3Request().encoded()
         let dataLength = bytes[15...18].reversed().reduce(0) { $0 << 8 | Int($1) }
         #expect(dataLength + 19 == bytes.count)
         #expect(Array(bytes[19...]) == CommandAPDU.verify(reference: 0x01, pin: [UInt8](repeating: 0xFF, count: 8)).bytes)
@@ -58,7 +59,7 @@ import Testing
                       (15, .none, 0x0F, 0x00),
                       (255, .readerDefault, 0xFF, 0xFF)])
     func timeoutAndMessagesGoWhereTheSpecSays(timeout: UInt8, messages: PINPadRequest.Messages, byte0: UInt8, byte8: UInt8) throws {
-        let bytes = try PINPadRequest.cps3UserPIN(timeoutSeconds: timeout, messages: messages).encoded()
+        let bytes = try cps3Request(timeoutSeconds: timeout, messages: messages).encoded()
         #expect(bytes[0] == byte0)
         #expect(bytes[8] == byte8)
         // Nothing else moves.
@@ -68,7 +69,7 @@ import Testing
 
     @Test func otherFormatsSetTheirBits() throws {
         // BCD, right-justified, PIN at data byte 1, 4-bit length field at bit 0 (ISO 9564 format 2 style).
-        var request = PINPadRequest.cps3UserPIN()
+        var request = cps3Request()
         request.format = .bcd
         request.rightJustified = true
         request.pinPosition = 1
@@ -87,7 +88,7 @@ import Testing
     /// Requests that cannot be encoded: (what is wrong, the request).
     static let invalidRequests: [(String, PINPadRequest)] = {
         func changed(_ change: (inout PINPadRequest) -> Void) -> PINPadRequest {
-            var request = PINPadRequest.cps3UserPIN()
+            var request = cps3Request()
             change(&request)
             return request
         }
@@ -200,7 +201,7 @@ import Testing
         ])
         let pad = PINPad(reader: reader)
         #expect(pad.hasPINPad)
-        #expect(try pad.verifyOnPINPad(timeout: .seconds(30)) == outcome)
+        #expect(try pad.verifyOnPINPad(cps3Request(), timeout: .seconds(30)) == outcome)
         // Exactly the feature request, then the verify structure; no PIN anywhere.
         #expect(reader.log.calls == [
             FakeReader.Call(code: Self.featureRequestCode, input: []),
@@ -214,7 +215,7 @@ import Testing
             Self.propertiesCode: .success([0x10, 0x02, 0x07, 0x00]),
             Self.verifyCode: .success([0x90, 0x00]),
         ])
-        #expect(try PINPad(reader: reader).verifyOnPINPad(timeout: .seconds(30)) == .verified)
+        #expect(try PINPad(reader: reader).verifyOnPINPad(cps3Request(), timeout: .seconds(30)) == .verified)
         #expect(reader.log.calls == [
             FakeReader.Call(code: Self.featureRequestCode, input: []),
             FakeReader.Call(code: Self.propertiesCode, input: []),
@@ -230,7 +231,7 @@ import Testing
         ])
         let pad = PINPad(reader: reader)
         #expect(try pad.properties()?.hasDisplay == false)
-        #expect(try pad.verifyOnPINPad(timeout: .seconds(30)) == .incorrect(triesLeft: 2))
+        #expect(try pad.verifyOnPINPad(cps3Request(), timeout: .seconds(30)) == .incorrect(triesLeft: 2))
         #expect(reader.log.calls.map(\.code) == [Self.featureRequestCode, Self.tlvCode, Self.tlvCode, Self.verifyCode])
         #expect(reader.log.calls.last?.input == Self.structureWithoutMessage)
     }
@@ -241,7 +242,7 @@ import Testing
             Self.propertiesCode: .failure(PCSCError(.notTransacted, function: "SCardControl")),
             Self.verifyCode: .success([0x90, 0x00]),
         ])
-        #expect(try PINPad(reader: reader).verifyOnPINPad(timeout: .seconds(30)) == .verified)
+        #expect(try PINPad(reader: reader).verifyOnPINPad(cps3Request(), timeout: .seconds(30)) == .verified)
         #expect(reader.log.calls.last == FakeReader.Call(code: Self.verifyCode, input: Self.structureWithoutMessage))
     }
 
@@ -250,7 +251,7 @@ import Testing
             Self.featureRequestCode: .success(Self.verifyFeature),
             Self.verifyCode: .success([0x90, 0x00]),
         ])
-        _ = try PINPad(reader: reader).verifyOnPINPad(timeout: .seconds(45))
+        _ = try PINPad(reader: reader).verifyOnPINPad(cps3Request(), timeout: .seconds(45))
         #expect(reader.log.calls.last?.input.first == 45)
     }
 
@@ -259,8 +260,8 @@ import Testing
         let reader = FakeReader(answers: [Self.featureRequestCode: .success(featureAnswer)])
         let pad = PINPad(reader: reader)
         #expect(!pad.hasPINPad)
-        #expect(throws: PINPadError.noPINPad) { try pad.verifyOnPINPad() }
-        #expect(throws: PINPadError.noPINPad) { try pad.verify(.cps3UserPIN()) }
+        #expect(throws: PINPadError.noPINPad) { try pad.verifyOnPINPad(cps3Request()) }
+        #expect(throws: PINPadError.noPINPad) { try pad.verify(cps3Request()) }
         #expect(PINPadError.noPINPad.authenticationError == .pinEntryUnavailable)
         // Nothing but the feature request was sent.
         #expect(reader.log.calls == [FakeReader.Call(code: Self.featureRequestCode, input: [])])
@@ -279,7 +280,7 @@ import Testing
             Self.verifyCode: .failure(PCSCError(.removedCard, function: "SCardControl")),
         ])
         let pad = PINPad(reader: reader)
-        #expect(throws: PINPadError.transport(PCSCError(.removedCard))) { try pad.verifyOnPINPad() }
+        #expect(throws: PINPadError.transport(PCSCError(.removedCard))) { try pad.verifyOnPINPad(cps3Request()) }
         #expect(PINPadError.transport(PCSCError(.removedCard)).authenticationError == .cardRemoved)
         #expect(PINPadError.transport(PCSCError(.notTransacted)).authenticationError.code == "internal")
     }
@@ -290,7 +291,7 @@ import Testing
             Self.featureRequestCode: .success(Self.verifyFeature),
             Self.verifyCode: .success(answer),
         ])
-        #expect(throws: PINPadError.malformedResponse(answer)) { try PINPad(reader: reader).verifyOnPINPad() }
+        #expect(throws: PINPadError.malformedResponse(answer)) { try PINPad(reader: reader).verifyOnPINPad(cps3Request()) }
     }
 
     @Test func anInvalidRequestIsNotSent() {
@@ -298,7 +299,7 @@ import Testing
             Self.featureRequestCode: .success(Self.verifyFeature),
             Self.verifyCode: .success([0x90, 0x00]),
         ])
-        var request = PINPadRequest.cps3UserPIN()
+        var request = cps3Request()
         request.maxDigits = 20
         #expect(throws: PINPadError.self) { try PINPad(reader: reader).verify(request) }
         #expect(reader.log.calls.map(\.code) == [Self.featureRequestCode])
@@ -346,4 +347,13 @@ struct FakeReader: ReaderControlling {
         guard let answer = answers[code] else { throw PCSCError(.unsupportedFeature, function: "SCardControl") }
         return try answer.get()
     }
+}
+
+
+/// The CPS3 user PIN's structure, as the card's profile makes it, with a timeout and messages.
+func cps3Request(timeoutSeconds: UInt8 = PINPadRequest.defaultTimeoutSeconds, messages: PINPadRequest.Messages = .one) -> PINPadRequest {
+    var request = CardProfile.cps3.userPIN!.pinPadRequest
+    request.timeoutSeconds = timeoutSeconds
+    request.messages = messages
+    return request
 }

@@ -1,4 +1,5 @@
 @testable import CPSCard
+@testable import PINEntry
 import Foundation
 import Testing
 

@@ -106,16 +106,6 @@ public struct PINPadRequest: Sendable, Hashable {
     /// The timeout used when the caller names none.
     public static let defaultTimeoutSeconds: UInt8 = 30
 
-    /// The CPS3 user PIN: reference 01, 4 to 8 ASCII digits, left-justified in an 8-byte block
-    /// padded with `FF` (the card's AODF: ASCII, stored length 8, pad `FF`), so the reader
-    /// sends `00 20 00 01 08 <digits> FF...`.
-    public static func cps3UserPIN(timeoutSeconds: UInt8 = defaultTimeoutSeconds,
-                                   messages: Messages = .one) -> PINPadRequest {
-        PINPadRequest(timeoutSeconds: timeoutSeconds, format: .ascii, pinBlockSize: 8,
-                      minDigits: 4, maxDigits: 8, messages: messages,
-                      apduTemplate: .verify(reference: 0x01, pin: [UInt8](repeating: 0xFF, count: 8)))
-    }
-
     /// The structure's bytes, as `SCardControl` takes them for `FEATURE_VERIFY_PIN_DIRECT`.
     /// - Throws: `PINPadError.invalidRequest` when a field does not fit its bits or the PIN
     ///   block does not fit in the APDU's data.

@@ -35,19 +35,22 @@ public struct PINPad<Reader: ReaderControlling> {
         return nil
     }
 
-    /// Has the person type the CPS3 user PIN on the reader and returns what the card said.
+    /// Has the person type a PIN on the reader and returns what the card said.
     ///
-    /// A message ("enter your PIN", in French) is asked for only when the reader says it has a
-    /// display; readers that do not say get none, as OpenSC does.
+    /// `request` is the card's own structure (its PIN reference, format and VERIFY template:
+    /// the card's profile makes it); its timeout is set from `timeout`, and a message ("enter
+    /// your PIN", in French) is asked for only when the reader says it has a display. Readers
+    /// that do not say get none, as OpenSC does.
     /// - Parameter timeout: how long the reader waits for the PIN; rounded up to whole
     ///   seconds, 1 to 255.
     /// - Throws: `.noPINPad` when the reader has no `FEATURE_VERIFY_PIN_DIRECT` (nothing is
     ///   sent), `.transport` when `SCardControl` fails, `.malformedResponse`.
-    public func verifyOnPINPad(timeout: Duration = .seconds(Int(PINPadRequest.defaultTimeoutSeconds))) throws(PINPadError) -> PINPadOutcome {
+    public func verifyOnPINPad(_ request: PINPadRequest, timeout: Duration = .seconds(Int(PINPadRequest.defaultTimeoutSeconds))) throws(PINPadError) -> PINPadOutcome {
         guard hasPINPad else { throw .noPINPad }
         let display = (try? properties())?.hasDisplay ?? false
-        let request = PINPadRequest.cps3UserPIN(timeoutSeconds: Self.timeoutSeconds(timeout),
-                                                messages: display ? .one : .none)
+        var request = request
+        request.timeoutSeconds = Self.timeoutSeconds(timeout)
+        request.messages = display ? .one : .none
         return try verify(request)
     }
 

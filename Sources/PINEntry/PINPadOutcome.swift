@@ -42,18 +42,9 @@ public enum PINPadOutcome: Sendable, Hashable {
     public static let timeoutStatus = StatusWord(rawValue: 0x6400)
     /// `64 01`: the PIN pad operation was cancelled with the Cancel key (part 10).
     public static let cancelledStatus = StatusWord(rawValue: 0x6401)
-
-    /// What the authentication flow is told: a verification outcome, or the error that ends it.
-    public var flowOutcome: Result<AuthenticationFlow.VerificationOutcome, AuthenticationError> {
-        switch self {
-        case .verified: .success(.verified)
-        case .incorrect(let triesLeft): .success(.incorrect(triesLeft: triesLeft))
-        case .blocked: .success(.blocked)
-        case .cancelled: .failure(.cancelled)
-        case .timeout: .failure(.timeout)
-        case .otherStatus(let status): .failure(.internal(detail: "PIN pad verification answered \(status)"))
-        }
-    }
+    /// `64 03`: the PIN typed was shorter or longer than the structure allows; nothing was
+    /// sent to the card.
+    public static let wrongLengthStatus = StatusWord(rawValue: 0x6403)
 }
 
 /// Why the PIN pad could not be used. None of these carries a PIN: the computer never sees it.
@@ -69,16 +60,6 @@ public enum PINPadError: Error, Hashable, Sendable {
     case malformedResponse([UInt8])
     /// `SCardControl` failed (card removed, reader gone, driver refused the structure...).
     case transport(PCSCError)
-
-    /// The error as the authentication flow reports it.
-    public var authenticationError: AuthenticationError {
-        switch self {
-        case .noPINPad: .pinEntryUnavailable
-        case .transport(let error) where error.status == .removedCard || error.status == .resetCard: .cardRemoved
-        case .transport(let error) where error.status == .cancelled: .cancelled
-        default: .internal(detail: description)
-        }
-    }
 }
 
 extension PINPadError: CustomStringConvertible {
