@@ -1,8 +1,9 @@
 import CPSIdentity
 
 extension CardService {
-    /// Readers, cards, holders and PIN states now. A card busy with a login shows what is
-    /// cached; nothing here spends a PIN try.
+    /// Readers, cards, holders and PIN states now. Nothing here spends a PIN try, and the card
+    /// is asked only what is not known yet: the holder once per insertion, the PIN state once
+    /// per insertion and after each login (a card busy with a login shows what is cached).
     public func status() async -> StatusReport {
         await monitor.waitUntilSynchronised()
         var problems: [String] = []
@@ -22,7 +23,7 @@ extension CardService {
             if card.kind.canAuthenticate, let session = try? session(for: snapshot) {
                 do throws(AuthenticationError) {
                     status.holder = try await withDeadline(.seconds(5)) { () throws(AuthenticationError) in try await session.readCredentials().holder }
-                    status.pin = try await withDeadline(.seconds(5)) { () throws(AuthenticationError) in try await session.pinState() }
+                    status.pin = try await withDeadline(.seconds(5)) { () throws(AuthenticationError) in try await session.statusPINState() }
                 } catch {
                     status.problem = error == .timeout ? "the card is busy" : "the card could not be read (\(error.code))"
                 }

@@ -43,6 +43,9 @@ public actor CardSession: LoginCard {
     private var moduleHoldsCard = false
     /// The last PIN state read, shown while a login holds the card.
     var lastPINState: PINState?
+    /// Whether `lastPINState` is still the card's: false from a login's verification on, until
+    /// the next read.
+    var pinStateIsCurrent = false
 
     /// Re-initialises the module, so that OpenSC lets the card go after a refused `C_Login`
     /// (see `afterFailedLogin`); false when it could not be done now.
@@ -152,7 +155,16 @@ public actor CardSession: LoginCard {
                                             locked: flags.contains(.userPinLocked))
         }
         lastPINState = state
+        pinStateIsCurrent = true
         return state
+    }
+
+    /// The PIN state for a status: the last one read while nothing can have changed it since
+    /// (the session is per insertion; a login marks it stale), else read now. A login always
+    /// reads it afresh (`pinState`): its rules must see what another program may have spent.
+    public func statusPINState() throws(AuthenticationError) -> PINState {
+        if pinStateIsCurrent || loginHeld, let lastPINState { return lastPINState }
+        return try pinState()
     }
 
     /// Verifies a PIN entered on the computer (`C_Login`). Never retried.
@@ -255,6 +267,7 @@ public actor CardSession: LoginCard {
     /// transaction (`lock_login`); the reset is the very next PC/SC call. A reset that fails is
     /// logged: the card may then still count the PIN as verified until it is pulled.
     public func endLogin() {
+        pinStateIsCurrent = false
         if let directLogin {
             endDirectLogin(directLogin)
             return

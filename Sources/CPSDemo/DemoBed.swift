@@ -6,11 +6,12 @@ import Glibc
 #endif
 
 /// The demo's card side on a machine with no reader: a private pcscd (its own socket, in a
-/// private mount namespace so that it never meets the system's pcscd) with one vpcd reader,
-/// and the simulated CPS3 card in it.
+/// private mount namespace so that it never meets the system's pcscd) with one reader, and
+/// the simulated CPS3 card in it. The reader is a vpcd virtual reader, or, with a PIN-pad
+/// driver, our simulated PIN-pad reader (`CPSPinPadReader`), whose keypad is a Unix socket.
 ///
-/// Layout of `directory`: `run/pcscd.comm` (the socket), `readers/vpcd` (pcscd's reader
-/// configuration), `card/` (the simulator's state: `control.sock`, `apdu.log`, the test PKI's
+/// Layout of `directory`: `run/pcscd.comm` (the socket), `readers/reader` (pcscd's reader
+/// configuration), `keypad.sock` (the PIN pad's keypad, with a PIN-pad reader), `card/` (the simulator's state: `control.sock`, `apdu.log`, the test PKI's
 /// `root-ca.pem`, `issuing-ca.pem` and `holder.pem`), `opensc.conf`, and the logs.
 public final class DemoBed: Sendable {
     public let directory: URL
@@ -25,7 +26,10 @@ public final class DemoBed: Sendable {
     public var pinentryPath: String { directory.appendingPathComponent("demo-pinentry").path }
     /// What the demo's pinentry was shown, one Assuan command a line.
     public var pinentryLogPath: String { directory.appendingPathComponent("demo-pinentry.log").path }
-    public let readerName = "CPS Demo Reader"
+    public let readerName: String
+    /// The simulated PIN pad's keypad (`type 1234`, `cancel`, `timeout`, `display`), when the
+    /// reader is the PIN-pad one.
+    public let keypadPath: String?
 
     private let pcscd: ChildProcess
     private let card: ChildProcess
@@ -38,8 +42,14 @@ public final class DemoBed: Sendable {
     /// Must run before anything in the process talks to PC/SC: pcsc-lite reads
     /// `PCSCLITE_CSOCK_NAME` once per process, and this sets it (and `OPENSC_CONF`, with
     /// OpenSC's PIN cache off).
-    /// - Parameter simulator: the `cps-card-sim` executable.
-    public init(directory: URL, simulator: String) throws(DemoError) {
+    /// - Parameters:
+    ///   - simulator: the `cps-card-sim` executable.
+    ///   - pinPadDriver: our PIN-pad reader's driver (`libcps-pinpad-ifd.so`), to have the
+    ///     card in a reader with a PIN pad; `nil` for a vpcd reader.
+    public init(directory: URL, simulator: String, pinPadDriver: String? = nil) throws(DemoError) {
+        if let pinPadDriver, !FileManager.default.fileExists(atPath: pinPadDriver) {
+            throw DemoError("the PIN-pad reader's driver is not at \(pinPadDriver): run `swift build` first")
+        }
         for (path, package) in [(Self.pcscdPath, "pcscd"), (Self.vpcdDriverPath, "vsmartcard-vpcd"), ("/usr/bin/unshare", "util-linux")]
         where !FileManager.default.fileExists(atPath: path) {
             throw DemoError("\(path) is missing: install \(package) (`make deps` installs everything the demo needs)")
@@ -48,6 +58,8 @@ public final class DemoBed: Sendable {
             throw DemoError("the card simulator is not at \(simulator): run `swift build` first")
         }
         self.directory = directory
+        readerName = pinPadDriver == nil ? "CPS Demo Reader" : "CPS Demo PIN Pad"
+        keypadPath = pinPadDriver == nil ? nil : directory.appendingPathComponent("keypad.sock").path
         socketPath = directory.appendingPathComponent("run/pcscd.comm").path
         let port: Int
         do {
@@ -55,10 +67,12 @@ public final class DemoBed: Sendable {
                 try FileManager.default.createDirectory(at: directory.appendingPathComponent(sub), withIntermediateDirectories: true)
             }
             port = try Self.freeVPCDPort()
-            // vpcd listens on DEVICENAME's port; the simulator connects to it.
+            // The reader listens on DEVICENAME's port; the simulator connects to it. Our PIN-pad
+            // reader takes its keypad socket from DEVICENAME's part before the colon.
             let hex = String(port, radix: 16)
-            try "FRIENDLYNAME \"\(readerName)\"\nDEVICENAME /dev/null:0x\(hex)\nLIBPATH \(Self.vpcdDriverPath)\nCHANNELID 0x\(hex)\n"
-                .write(to: directory.appendingPathComponent("readers/vpcd"), atomically: true, encoding: .utf8)
+            let device = keypadPath ?? "/dev/null"
+            try "FRIENDLYNAME \"\(readerName)\"\nDEVICENAME \(device):0x\(hex)\nLIBPATH \(pinPadDriver ?? Self.vpcdDriverPath)\nCHANNELID 0x\(hex)\n"
+                .write(to: directory.appendingPathComponent("readers/reader"), atomically: true, encoding: .utf8)
             let openSCConf = directory.appendingPathComponent("opensc.conf").path
             try "app default {\n    framework pkcs15 {\n        use_pin_caching = false;\n        use_file_caching = false;\n    }\n    pkcs11 {\n        lock_login = true;\n    }\n}\n"
                 .write(toFile: openSCConf, atomically: true, encoding: .utf8)

@@ -13,7 +13,7 @@ import X509
 /// identity token, as Pro Santé Connect would after a card login.
 ///
 /// Routes: `GET /` (the page), `/demo.js`, `/demo.css`, `/cps-bridge.js`; `GET /api/config`
-/// → `{"bridgeURL"}`; `POST /api/nonce` → `{"nonce","expiresInSeconds"}`; `POST /api/login`
+/// → `{"bridgeURL","origin","pinPad"}`; `POST /api/nonce` → `{"nonce","expiresInSeconds"}`; `POST /api/login`
 /// with `{"nonce","token"}` → `{"identity","verification","idToken","idTokenClaims"}` or
 /// `{"error":{"code","message":{"fr","en"}}}`; `GET /.well-known/jwks.json`. The nonce a
 /// login is checked against is the one issued to the same browser (an HttpOnly, SameSite
@@ -27,11 +27,14 @@ public struct DemoFederator: Sendable {
     public let verifier: CPSAuthVerifier
     public let signer: IdentityTokenSigner
     public let nonceLifetimeSeconds: Int
+    /// The demo's reader has a PIN pad: the page asks for no PIN and says to type it there.
+    public let pinPad: Bool
     let sessions = NonceSessions()
     let logger: Logger
 
     public init(origin: Origin, bridgeURL: String, assets: WebAssets, verifier: CPSAuthVerifier,
-                nonceLifetimeSeconds: Int, signer: IdentityTokenSigner = IdentityTokenSigner(), logger: Logger) {
+                nonceLifetimeSeconds: Int, pinPad: Bool = false, signer: IdentityTokenSigner = IdentityTokenSigner(), logger: Logger) {
+        self.pinPad = pinPad
         self.origin = origin
         self.bridgeURL = bridgeURL
         self.assets = assets
@@ -51,7 +54,7 @@ public struct DemoFederator: Sendable {
             }
         }
         router.get("/api/config") { _, _ in
-            Self.json(["bridgeURL": bridgeURL, "origin": origin.serialization])
+            Self.json(["bridgeURL": bridgeURL, "origin": origin.serialization, "pinPad": pinPad])
         }
         router.get("/.well-known/jwks.json") { _, _ in
             Self.json(signer.jwks)

@@ -29,6 +29,8 @@ struct DemoCommand: AsyncParsableCommand {
     var webRoot: String?
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error, critical (default notice).")
     var logLevel: String = "notice"
+    @Flag(name: .customLong("pin-pad"), help: "Put the card in a simulated PIN-pad reader: the page asks for no PIN, and the PIN is typed on the reader's keypad (this terminal stands in for it).")
+    var pinPad = false
 
     func run() async throws {
         guard let level = Logger.Level(rawValue: logLevel) else { throw CommandFailure("unknown log level \(logLevel)") }
@@ -49,7 +51,7 @@ struct DemoCommand: AsyncParsableCommand {
         defer { if temporary { try? FileManager.default.removeItem(at: directory) } }
         Self.say("STATE: \(directory.path)")
 
-        let bed = try DemoBed(directory: directory, simulator: Self.simulatorPath())
+        let bed = try DemoBed(directory: directory, simulator: Self.simulatorPath(), pinPadDriver: pinPad ? Self.besideExecutable("libcps-pinpad-ifd.so") : nil)
         defer { bed.stop() }
 
         let federatorPort = port == 0 ? try DemoBed.freePort() : port
@@ -76,7 +78,7 @@ struct DemoCommand: AsyncParsableCommand {
         }
 
         // The demo has no desktop: its pinentry confirms the last try in the holder's place.
-        let cards = CardService(configuration: .init(pinentryProgram: bed.pinentryPath), logger: Logger(label: "cps-bridge.cards"))
+        let cards = CardService(configuration: .init(pinentryProgram: bed.pinentryPath, pinPad: .automatic), logger: Logger(label: "cps-bridge.cards"))
         let ready = ReadyLatch(count: 2) {
             Self.say("BRIDGE: http://127.0.0.1:\(apiPort)")
             Self.say("URL: \(origin.serialization)/")
@@ -85,15 +87,49 @@ struct DemoCommand: AsyncParsableCommand {
             Ctrl-C arrête tout / stops everything.
 
             """.utf8))
+            if let keypad = bed.keypadPath {
+                Self.say("KEYPAD: \(keypad)")
+                FileHandle.standardError.write(Data("""
+                Lecteur à clavier simulé / simulated PIN-pad reader: après « Se connecter », tapez le code ici puis Entrée
+                (1234), ou « annuler » / after "Se connecter", type the PIN here then Enter, or "cancel".
+                Depuis un script / from a script: printf 'type 1234\\n' | socat - UNIX-CONNECT:\(keypad)
+
+                """.utf8))
+            }
         }
+        if let keypad = bed.keypadPath { Self.forwardTerminal(to: DemoKeypad(path: keypad)) }
         let bridge = BridgeServer.application(configuration: serve, cards: cards,
                                               logger: ProcessHardening.libraryLogger(Logger(label: "cps-bridge"))) { _ in await ready.arrive() }
         let federator = DemoFederator(origin: origin, bridgeURL: "ws://127.0.0.1:\(apiPort)/v1/ws", assets: assets, verifier: verifier,
-                                      nonceLifetimeSeconds: 300, logger: ProcessHardening.libraryLogger(Logger(label: "cps-bridge.demo.federator")))
+                                      nonceLifetimeSeconds: 300, pinPad: pinPad, logger: ProcessHardening.libraryLogger(Logger(label: "cps-bridge.demo.federator")))
         let federatorApp = federator.application(port: federatorPort) { _ in await ready.arrive() }
         let group = ServiceGroup(services: [cards, bridge, federatorApp], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         try await group.run()
         logger.notice("demo stopped")
+    }
+
+    /// Lines typed in this terminal go to the simulated keypad (a thread of its own, blocking
+    /// on standard input). The digits are never printed or logged.
+    static func forwardTerminal(to keypad: DemoKeypad) {
+        let thread = Thread {
+            while let line = readLine() {
+                guard let command = DemoKeypad.command(forTerminalLine: line) else {
+                    FileHandle.standardError.write(Data("clavier / keypad: chiffres, « annuler » ou « display » / digits, \"cancel\" or \"display\"\n".utf8))
+                    continue
+                }
+                let answer: String
+                do { answer = try keypad.send(command) } catch { answer = "\(error)" }
+                FileHandle.standardError.write(Data("clavier / keypad: \(answer)\n".utf8))
+            }
+        }
+        thread.name = "demo-keypad"
+        thread.start()
+    }
+
+    /// A file built beside this executable (a `swift build` builds them together).
+    static func besideExecutable(_ name: String) -> String {
+        let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        return URL(fileURLWithPath: exe).deletingLastPathComponent().appendingPathComponent(name).path
     }
 
     /// `cps-card-sim`, beside this executable (a `swift build` builds both) or on the PATH.

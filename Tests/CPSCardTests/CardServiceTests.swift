@@ -386,6 +386,30 @@ struct CardServiceTests {
         }
     }
 
+    @Test func aRepeatedStatusDoesNotGoToTheCardUntilALoginChangesIt() async throws {
+        try await CardBed.shared().withReaders { readers in
+            let card = try SimulatedCard(reader: readers[0])
+            defer { card.stop() }
+            try await Self.withService { service in
+                try await Self.waitForCards(service, [readers[0]])
+                func tries() async -> Int? { await service.status().readers.first { $0.name == readers[0].name }?.card?.pin?.triesLeft }
+                #expect(await tries() == 3)
+                let afterFirst = card.apduLog().count
+                for _ in 0..<5 { #expect(await tries() == 3) }
+                #expect(card.apduLog().count == afterFirst, "a status with nothing changed sends no APDU")
+                // A wrong PIN changes the count: the next status reads it again, once.
+                #expect(await service.authenticate(Self.request("9999")).failure == .pinIncorrect(triesLeft: 2))
+                #expect(await tries() == 2)
+                let afterLogin = card.apduLog().count
+                #expect(await tries() == 2)
+                #expect(card.apduLog().count == afterLogin)
+                // Put the card back as it was: the right PIN resets the counter.
+                _ = try await service.authenticate(Self.request("1234")).get()
+                #expect(await tries() == 3)
+            }
+        }
+    }
+
     @Test func statusListsTheReaderTheCardTheHolderAndTries() async throws {
         try await CardBed.shared().withReaders { readers in
             let card = try SimulatedCard(reader: readers[0], arguments: ["--profession", "Pharmacien"])

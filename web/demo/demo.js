@@ -31,6 +31,7 @@ let bridge = null;
 let busy = false;
 let errorKind = null; // 'connection' when #error shows why the daemon is unreachable, else 'login'
 let finalTryAsked = false;
+let pinPad = false; // the demo's reader has a PIN pad (cps-bridge demo --pin-pad): the page sends no PIN
 
 function pageError(code) {
   return new CPSBridgeError(code, { messages: PAGE_MESSAGES[code] });
@@ -129,7 +130,7 @@ function renderState(state, readers = []) {
   $('card-holder').hidden = !holder;
   // The last-try confirmation: asked when the card says so, or when the daemon did.
   // A count the card cannot tell is treated as the last try by the daemon too.
-  $('final-try').hidden = !(finalTryAsked || ['finalTry', 'unknown'].includes(card?.card?.pin?.state));
+  $('final-try').hidden = pinPad || !(finalTryAsked || ['finalTry', 'unknown'].includes(card?.card?.pin?.state));
   if ($('final-try').hidden) $('confirm-final-try').checked = false;
 }
 
@@ -183,12 +184,12 @@ async function login(event) {
   event.preventDefault();
   if (busy) return;
   const field = $('pin');
-  let pin = field.value;
+  let pin = pinPad ? undefined : field.value;
   field.value = '';
   const needsConfirmation = !$('final-try').hidden;
   const confirmFinalTry = needsConfirmation && $('confirm-final-try').checked;
   clearError('login');
-  if (!PIN_FORM.test(pin)) {
+  if (!pinPad && !PIN_FORM.test(pin)) {
     pin = '';
     showError(new CPSBridgeError('invalidPin'), 'login');
     field.focus();
@@ -204,7 +205,9 @@ async function login(event) {
   setBusy(true, 'Préparation de la connexion…');
   try {
     const { nonce } = await callFederator('/api/nonce', {});
-    setBusy(true, 'Votre carte signe la demande de connexion…');
+    setBusy(true, pinPad
+      ? 'Tapez votre code PIN sur le lecteur, puis OK. / Type your PIN on the reader, then OK.'
+      : 'Votre carte signe la demande de connexion…');
     const attempt = bridge.authenticate(nonce, { pin, reader: chosenReader(), confirmFinalTry });
     pin = '';
     const { token } = await attempt;
@@ -227,7 +230,7 @@ async function login(event) {
       // The tries left changed: read them again.
       bridge.status().then(() => renderState(bridge.cardState, bridge.readers)).catch(() => {});
     }
-    field.focus();
+    if (!pinPad) field.focus();
   }
 }
 
@@ -241,6 +244,11 @@ async function main() {
     renderState('daemon-unavailable');
     showError(error, 'login');
     return;
+  }
+  if (config.pinPad) {
+    pinPad = true;
+    $('pin-field').hidden = true;
+    $('pin-pad-help').hidden = false;
   }
   bridge = new CPSBridge({ url: config.bridgeURL, autoConnect: false });
   bridge.on('connectionchange', renderConnection);
