@@ -26,12 +26,14 @@ public enum PINPadPolicy: String, Sendable, Hashable, CaseIterable {
 /// (`LoginDriver`) needs of a card.
 ///
 /// `CardSession` is the real one (PKCS#11 and PC/SC on its own thread); tests of the driver use
-/// a fake card. Every call may block on the card: the driver bounds each with a deadline.
-public protocol LoginCard: Sendable {
+/// a fake card. An actor: its calls run one at a time on the card's own executor, and a run of
+/// them (`performCardSteps`) makes one hop. Every call may block on the card: the driver
+/// bounds each hop with a deadline.
+public protocol LoginCard: Actor {
     /// The reader the card is in.
-    var reader: String { get }
+    nonisolated var reader: String { get }
     /// The card's kind and answer to reset.
-    var presence: CardPresence { get }
+    nonisolated var presence: CardPresence { get }
     /// The PIN state, read without spending a try.
     func pinState() async throws(AuthenticationError) -> PINState
     /// The authentication certificate and its holder.

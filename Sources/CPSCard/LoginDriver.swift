@@ -48,19 +48,30 @@ struct LoginDriver: Sendable {
         default: return .failure(.internal(detail: "unexpected first step \(action)"))
         }
         let reader = card.reader
-        var pin: SecretPIN?
+        // The PIN entered on the computer (the page's, or the prompt's), until verified.
+        var pin: SecretPIN? = request.pin
         while true {
             do throws(AuthenticationError) {
                 switch action {
-                case .readPINState:
-                    action = flow.pinStateRead(try await call { () throws(AuthenticationError) in try await card.pinState() })
-                case .enterPIN(_, let method, let pinState, let confirmFinalTry):
-                    if !confirmFinalTry && method != .nativePrompt {
-                        // The page's PIN, or the pad, with tries to spare: nothing to ask here.
-                        if method == .page { pin = request.pin }
-                        action = flow.pinEntered()
-                        continue
+                case .readPINState, .sign, .succeed,
+                     .verifyPIN(_, .page), .verifyPIN(_, .nativePrompt),
+                     .enterPIN(_, .page, _, false), .enterPIN(_, .pinPad, _, false):
+                    // Card work, in one go on the card: up to a step that needs someone, or the end.
+                    let (current, step, given) = (flow, action, pin)
+                    pin = nil
+                    let steps = try await call { await card.performCardSteps(current, from: step, pin: given) }
+                    flow = steps.flow
+                    action = steps.next
+                    if case .succeed(_, let signature) = action, let credentials = steps.credentials {
+                        logger.info("login for \(request.origin) with the card in \(reader): signed")
+                        return .success(AuthenticationResult(reader: reader, kind: card.presence.kind, signature: signature,
+                                                             certificateDER: credentials.certificateDER, holder: credentials.holder))
                     }
+                    if case .fail(let error) = action, steps.ended {
+                        logger.info("login for \(request.origin) with the card in \(reader): \(error.code)")
+                        return .failure(error)
+                    }
+                case .enterPIN(_, let method, let pinState, let confirmFinalTry):
                     // The holder is asked on this workstation: the PIN itself (native prompt), or
                     // the last try's confirmation before the pad or the page's PIN is used.
                     guard let prompt else { throw method == .nativePrompt ? .pinEntryUnavailable : .pinFinalTry }
@@ -83,28 +94,14 @@ struct LoginDriver: Sendable {
                             action = flow.pinEntered(finalTryConfirmed: confirmed)
                         }
                     }
-                case .verifyPIN(_, let method):
-                    if method == .pinPad {
-                        guard let padPath else { throw AuthenticationError.pinEntryUnavailable }
-                        let timeout = limits.padTimeout
-                        logger.info("login for \(request.origin): waiting for the PIN on the reader \(reader) (\(padPath.rawValue) path)")
-                        action = flow.verified(try await call(limit: timeout + limits.operationTimeout) { () throws(AuthenticationError) in
-                            try await card.verifyOnPINPad(padPath, timeout: timeout)
-                        })
-                    } else {
-                        guard let given = pin else { throw AuthenticationError.internal(detail: "no PIN to verify") }
-                        pin = nil
-                        action = flow.verified(try await call { () throws(AuthenticationError) in try await card.verifyPIN(given) })
-                    }
-                case .sign(_, let digestInfo):
-                    action = flow.signed(try await call { () throws(AuthenticationError) in try await card.sign(digestInfo) })
-                case .succeed(_, let signature):
-                    let credentials = try await call { () throws(AuthenticationError) in try await card.readCredentials() }
-                    logger.info("login for \(request.origin) with the card in \(reader): signed")
-                    // The card forgets the PIN before the page gets its token (a few ms).
-                    await card.endLogin()
-                    return .success(AuthenticationResult(reader: reader, kind: card.presence.kind, signature: signature,
-                                                         certificateDER: credentials.certificateDER, holder: credentials.holder))
+                case .verifyPIN(_, _):
+                    // The reader's pad: the holder has the pad's timeout, then the card its own.
+                    guard let padPath else { throw AuthenticationError.pinEntryUnavailable }
+                    let timeout = limits.padTimeout
+                    logger.info("login for \(request.origin): waiting for the PIN on the reader \(reader) (\(padPath.rawValue) path)")
+                    action = flow.verified(try await call(limit: timeout + limits.operationTimeout) { () throws(AuthenticationError) in
+                        try await card.verifyOnPINPad(padPath, timeout: timeout)
+                    })
                 case .fail(let error):
                     logger.info("login for \(request.origin) with the card in \(reader): \(error.code)")
                     if error == .timeout || error == .cancelled {

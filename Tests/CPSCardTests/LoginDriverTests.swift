@@ -1,6 +1,7 @@
 @testable import CPSCard
 import Logging
 import PINEntry
+import Synchronization
 import Testing
 
 /// Every branch of the login driver against a fake card and a scripted prompt: which PIN entry
@@ -10,10 +11,12 @@ import Testing
     static let origin = "https://federator.example"
 
     func login(_ card: FakeCard, prompt: ScriptedPrompt? = nil, pad: PINPadPath? = nil, pagePIN: String? = nil,
-               pagePINAllowed: Bool = false, confirmFinalTry: Bool = false) async -> Result<AuthenticationResult, AuthenticationError> {
+               pagePINAllowed: Bool = false, confirmFinalTry: Bool = false,
+               cardCalls: CallCounter = CallCounter()) async -> Result<AuthenticationResult, AuthenticationError> {
         let request = AuthenticationRequest(origin: Self.origin, nonce: "bm9uY2Utbm9uY2Utbm9uY2Utbm9uY2U=", pin: pagePIN.map { SecretPIN(utf8: $0) },
                                             pagePINAllowed: pagePINAllowed, confirmFinalTry: confirmFinalTry)
-        let limits = CardCallLimits(operationTimeout: .seconds(5), padTimeout: .seconds(5), promptTimeout: .seconds(5))
+        let limits = CardCallLimits(operationTimeout: .seconds(5), padTimeout: .seconds(5), promptTimeout: .seconds(5),
+                                    started: { cardCalls.count.withLock { $0 += 1; return $0 } })
         let driver = LoginDriver(request: request, card: card, prompt: prompt, padPath: pad, limits: limits, logger: Logger(label: "test"))
         return await driver.run(readers: [card.reader], cards: [CardCandidate(reader: card.reader, kind: .cps3)])
     }
@@ -145,6 +148,22 @@ import Testing
         #expect(await card.calls == ["pinState", "verify:1234", "sign", "credentials", "end"])
     }
 
+    @Test func aPagePINLoginIsOneCallOnTheCard() async throws {
+        let card = FakeCard()
+        let calls = CallCounter()
+        _ = try await login(card, pagePIN: "1234", pagePINAllowed: true, cardCalls: calls).get()
+        #expect(calls.count.withLock { $0 } == 1, "PIN state, verification, signature, credentials and the end in one hop, under one deadline")
+        #expect(await card.calls == ["pinState", "verify:1234", "sign", "credentials", "end"])
+    }
+
+    @Test func aPromptLoginCallsTheCardOnlyAroundThePrompt() async throws {
+        let card = FakeCard()
+        let calls = CallCounter()
+        _ = try await login(card, prompt: ScriptedPrompt(ask: .pin("1234")), cardCalls: calls).get()
+        // PIN state; the holder's name for the prompt; then verification to the end.
+        #expect(calls.count.withLock { $0 } == 3)
+    }
+
     @Test func aPagePINFromAnotherOriginNeverReachesTheCard() async {
         let card = FakeCard()
         #expect(error(await login(card, pagePIN: "1234")) == .pagePINNotAllowed)
@@ -170,4 +189,9 @@ import Testing
         #expect(prompt.requests == ["confirm"])
         #expect(await card.calls.contains("verify:1234"))
     }
+}
+
+/// Counts the driver's calls on the card.
+final class CallCounter: Sendable {
+    let count = Mutex(0)
 }
