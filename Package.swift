@@ -36,6 +36,8 @@ let package = Package(
         .library(name: "CPSCard", targets: ["CPSCard"]),
         .library(name: "BridgeProtocol", targets: ["BridgeProtocol"]),
         .library(name: "CPSAuthVerifier", targets: ["CPSAuthVerifier"]),
+        // The simulated PIN-pad reader pcscd loads for the tests (docs/TESTING.md).
+        .library(name: "cps-pinpad-ifd", type: .dynamic, targets: ["CPSPinPadReader"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.0.0"),
@@ -65,6 +67,12 @@ let package = Package(
         // prctl(2), variadic in C, for the daemon's process hardening (cps-bridge only).
         .systemLibrary(name: "CProcessControl"),
         .target(name: "PCSC", dependencies: ["CPCSCLite"], swiftSettings: swiftSettings),
+        // A pcscd IFD handler (C): a simulated PIN-pad reader for the test bed, loaded by pcscd
+        // from reader.conf, never by Swift code. pcsc-lite's driver headers live in /usr/include/PCSC.
+        .target(
+            name: "CPSPinPadReader",
+            cSettings: [.unsafeFlags(["-I/usr/include/PCSC", "-Wall", "-Wextra"])]
+        ),
         .target(name: "PKCS11", dependencies: ["CPKCS11"], swiftSettings: swiftSettings),
         .target(name: "SmartCard", swiftSettings: swiftSettings),
         // Who is at the other end of a loopback connection (sock_diag, /proc/net/tcp): the

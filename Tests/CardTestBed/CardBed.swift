@@ -5,10 +5,22 @@ import Synchronization
 import Glibc
 #endif
 
-/// A vpcd reader of the bed: its PC/SC name and the TCP port a simulated card connects to.
+/// A reader of the bed: its PC/SC name and the TCP port a simulated card connects to. vpcd
+/// readers have no keypad; the bed's simulated PIN-pad readers (`cps-pinpad-ifd`) have one.
 public struct BedReader: Hashable, Sendable {
     public let name: String
     public let port: Int
+    /// The PIN-pad reader's keypad socket (`Keypad`); `nil` for a vpcd reader.
+    public let keypadSocketPath: String?
+
+    init(name: String, port: Int, keypadSocketPath: String? = nil) {
+        self.name = name
+        self.port = port
+        self.keypadSocketPath = keypadSocketPath
+    }
+
+    /// Whether this is one of the bed's simulated PIN-pad readers.
+    public var isPINPad: Bool { keypadSocketPath != nil }
 }
 
 /// The test process's own pcscd with vpcd readers, in a private mount namespace (docs/TESTING.md),
@@ -17,14 +29,21 @@ public struct BedReader: Hashable, Sendable {
 /// pcsc-lite reads `PCSCLITE_CSOCK_NAME` once per process, so there is one bed per test
 /// process: `CardBed.shared()` starts it on first use and points this process at it. Tests
 /// lease readers (`withReaders`) so that pulling a card in one test never disturbs another;
-/// tests that stop pcscd take the whole bed (`withExclusiveBed`).
+/// tests that stop pcscd take the whole bed (`withExclusiveBed`). The simulated PIN-pad readers
+/// are leased apart (`withPINPadReaders`): `withReaders` only ever hands out vpcd readers.
 public final class CardBed: @unchecked Sendable {
     // @unchecked: mutable state is behind `state` (a Mutex) and `pcscdLock`.
     public let directory: URL
     public let socketPath: String
+    /// Every reader pcscd has: the vpcd readers (by port), then the PIN-pad readers.
     public private(set) var readers: [BedReader] = []
+    /// The simulated PIN-pad readers; empty when `cps-pinpad-ifd` was not built
+    /// (`withPINPadReaders` then fails with the reason).
+    public var pinPadReaders: [BedReader] { readers.filter(\.isPINPad) }
+    /// Why the bed has no PIN-pad readers, when it has none.
+    public private(set) var pinPadProblem: String?
     /// The OpenSC configuration every test process uses: PIN cache off, card held while
-    /// logged in (the daemon's own settings, CardModule).
+    /// logged in (the daemon's own settings, CardModule), and room for a slot per bed reader.
     public let openSCConfigPath: String
     private let channels: [(name: String, port: Int)]
     private let state: Mutex<State>
@@ -33,11 +52,14 @@ public final class CardBed: @unchecked Sendable {
     struct State {
         var pcscd: ChildProcess?
         var free: Set<BedReader>
+        var freePINPads: Set<BedReader> = []
         var waiters: [CheckedContinuation<Void, Never>] = []
     }
 
     /// Number of vpcd channels; each gives two readers.
     static let channelCount = 4
+    /// Number of simulated PIN-pad readers ("CPS PIN Pad A", "CPS PIN Pad B").
+    static let pinPadCount = 2
 
     private static let sharedBed = Mutex<Result<CardBed, TestBedError>?>(nil)
 
@@ -62,7 +84,7 @@ public final class CardBed: @unchecked Sendable {
         try FileManager.default.createDirectory(at: dir.appendingPathComponent("readers"), withIntermediateDirectories: true)
         directory = dir
         socketPath = dir.appendingPathComponent("run/pcscd.comm").path
-        let base = try Self.freePortBase(count: Self.channelCount * 2)
+        let base = try Self.freePortBase(count: Self.channelCount * 2 + Self.pinPadCount)
         var channels: [(String, Int)] = []
         // vpcd keeps its per-slot state in statics indexed by slot number, so two channels
         // served by one loaded copy of the driver overwrite each other (only the last one
@@ -79,6 +101,8 @@ public final class CardBed: @unchecked Sendable {
             try conf.write(to: dir.appendingPathComponent("readers/vpcd-\(letter)"), atomically: true, encoding: .utf8)
         }
         self.channels = channels
+        let pinPads = try Self.configurePINPads(in: dir, firstPort: base + Self.channelCount * 2)
+        pinPadProblem = pinPads.problem
         openSCConfigPath = dir.appendingPathComponent("opensc.conf").path
         try """
         app default {
@@ -88,6 +112,9 @@ public final class CardBed: @unchecked Sendable {
             }
             pkcs11 {
                 lock_login = true;
+                # OpenSC 0.23 makes slots_per_card (4) slots for each reader, up to
+                # max_virtual_slots (16): only the first 4 of pcscd's readers would get one.
+                max_virtual_slots = 64;
             }
         }
         """.write(toFile: openSCConfigPath, atomically: true, encoding: .utf8)
@@ -99,9 +126,10 @@ public final class CardBed: @unchecked Sendable {
         let context = try PCSCContext()
         var names: [String] = []
         let deadline = Date().addingTimeInterval(5)
-        while names.count < Self.channelCount * 2 && Date() < deadline {
+        let expected = Self.channelCount * 2 + pinPads.readers.count
+        while names.count < expected && Date() < deadline {
             names = (try? context.listReaders()) ?? []
-            if names.count < Self.channelCount * 2 { usleep(20_000) }
+            if names.count < expected { usleep(20_000) }
         }
         var readers: [BedReader] = []
         for name in names {
@@ -112,8 +140,18 @@ public final class CardBed: @unchecked Sendable {
         guard readers.count == Self.channelCount * 2 else {
             throw TestBedError("pcscd listed \(names) instead of \(Self.channelCount * 2) vpcd readers (log: \(dir.path)/pcscd.log)")
         }
-        self.readers = readers.sorted { $0.port < $1.port }
-        state.withLock { $0.free = Set(readers) }
+        // The friendly name becomes "<friendly name> <index> <slot>", as for vpcd.
+        let pinPadReaders = pinPads.readers.compactMap { pad in
+            names.first { $0.hasPrefix(pad.name + " ") }.map { BedReader(name: $0, port: pad.port, keypadSocketPath: pad.keypadSocketPath) }
+        }
+        guard pinPadReaders.count == pinPads.readers.count else {
+            throw TestBedError("pcscd listed \(names) without the \(pinPads.readers.count) PIN-pad readers (log: \(dir.path)/pcscd.log)")
+        }
+        self.readers = readers.sorted { $0.port < $1.port } + pinPadReaders.sorted { $0.port < $1.port }
+        state.withLock {
+            $0.free = Set(readers)
+            $0.freePINPads = Set(pinPadReaders)
+        }
     }
 
     /// Starts pcscd (again) on the bed's socket and waits until it answers.
@@ -147,8 +185,8 @@ public final class CardBed: @unchecked Sendable {
 
     /// Runs `body` with `count` readers no other test uses meanwhile.
     public func withReaders<T>(_ count: Int = 1, _ body: ([BedReader]) async throws -> T) async throws -> T {
-        precondition(count <= readers.count)
-        let leased = await lease(count)
+        precondition(count <= readers.count - pinPadReaders.count)
+        let leased = await lease(count, pinPads: false)
         defer {
             waitUntilEmpty(leased)
             release(leased)
@@ -174,18 +212,37 @@ public final class CardBed: @unchecked Sendable {
         }
     }
 
-    private func lease(_ count: Int) async -> [BedReader] {
+    /// Runs `body` with `count` of the simulated PIN-pad readers no other test uses meanwhile
+    /// (each with its keypad: `Keypad(reader:)`). Leased and released like `withReaders`.
+    /// - Throws: `TestBedError` when the bed has no PIN-pad readers (`cps-pinpad-ifd` not built).
+    public func withPINPadReaders<T>(_ count: Int = 1, _ body: ([BedReader]) async throws -> T) async throws -> T {
+        if let pinPadProblem { throw TestBedError(pinPadProblem) }
+        precondition(count <= pinPadReaders.count)
+        let leased = await lease(count, pinPads: true)
+        defer {
+            waitUntilEmpty(leased)
+            release(leased)
+        }
+        return try await pcscdLock.withReadLock { try await body(leased) }
+    }
+
+    private func lease(_ count: Int, pinPads: Bool) async -> [BedReader] {
+        func pool(_ state: State) -> Set<BedReader> { pinPads ? state.freePINPads : state.free }
         while true {
             let taken: [BedReader]? = state.withLock { state in
-                guard state.free.count >= count else { return nil }
-                let chosen = Array(state.free.sorted { $0.port < $1.port }.prefix(count))
-                chosen.forEach { state.free.remove($0) }
+                guard pool(state).count >= count else { return nil }
+                let chosen = Array(pool(state).sorted { $0.port < $1.port }.prefix(count))
+                if pinPads {
+                    chosen.forEach { state.freePINPads.remove($0) }
+                } else {
+                    chosen.forEach { state.free.remove($0) }
+                }
                 return chosen
             }
             if let taken { return taken }
             await withCheckedContinuation { continuation in
                 let wake = state.withLock { state -> Bool in
-                    if state.free.count >= count { return true }
+                    if pool(state).count >= count { return true }
                     state.waiters.append(continuation)
                     return false
                 }
@@ -196,7 +253,9 @@ public final class CardBed: @unchecked Sendable {
 
     private func release(_ leased: [BedReader]) {
         let waiters = state.withLock { state in
-            leased.forEach { state.free.insert($0) }
+            leased.forEach { reader in
+                if reader.isPINPad { state.freePINPads.insert(reader) } else { state.free.insert(reader) }
+            }
             defer { state.waiters.removeAll() }
             return state.waiters
         }

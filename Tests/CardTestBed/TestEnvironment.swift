@@ -37,6 +37,12 @@ public enum TestEnvironment {
         return URL(fileURLWithPath: exe).deletingLastPathComponent()
     }
 
+    /// The simulated PIN-pad reader's IFD handler, a dynamic library product of the package
+    /// (`cps-pinpad-ifd`), built next to the executables.
+    public static var pinPadDriverPath: String {
+        binDirectory.appendingPathComponent("libcps-pinpad-ifd.so").path
+    }
+
     /// Where tests leave files a person may want to read after a run (logs, screenshots).
     public static var artifactsDirectory: URL {
         let dir = URL(fileURLWithPath: ProcessInfo.processInfo.environment["CPS_BRIDGE_TEST_ARTIFACTS"] ?? "test-artifacts")
