@@ -2,6 +2,7 @@ import CardTestBed
 import CPSCard
 import Foundation
 import PCSC
+import PINEntry
 import SmartCard
 import Testing
 
@@ -20,7 +21,7 @@ extension PINPadReaderTests {
     /// (a keypad command) and returns how the verification ended.
     static func verify(_ pad: PINPad<CardConnection>, _ keypad: Keypad, pressing key: String,
                        timeout: Duration = .seconds(10)) async throws -> PINPadOutcome {
-        let verification = startBlocking { try pad.verifyOnPINPad(timeout: timeout) }
+        let verification = startBlocking { try pad.verifyOnPINPad(cps3Request(), timeout: timeout) }
         _ = try await blocking { try keypad.waitForEntry() }
         #expect(try await blocking { try keypad.send(key) } == "OK")
         return try await verification.value
@@ -92,7 +93,7 @@ extension PINPadReaderTests {
                 #expect(status.contains("triesLeft=3"))
                 // With nobody at the keypad, the reader's own timer ends the entry (bTimerOut).
                 let start = ContinuousClock.now
-                let expired = try await Self.blocking { try pad.verifyOnPINPad(timeout: .seconds(1)) }
+                let expired = try await Self.blocking { try pad.verifyOnPINPad(cps3Request(), timeout: .seconds(1)) }
                 #expect(expired == .timeout)
                 #expect(ContinuousClock.now - start < .seconds(5))
                 // A key with no entry waiting is refused after the keypad's own wait.
@@ -104,7 +105,7 @@ extension PINPadReaderTests {
     @Test func aCardPulledDuringTheEntryEndsItWithAnError() async throws {
         try await CardBed.shared().withPINPadReaders { readers in
             try await Self.withPad(readers[0]) { pad, keypad, card in
-                let verification = Self.startBlocking { try pad.verifyOnPINPad(timeout: .seconds(30)) }
+                let verification = Self.startBlocking { try pad.verifyOnPINPad(cps3Request(), timeout: .seconds(30)) }
                 _ = try await Self.blocking { try keypad.waitForEntry() }
                 let start = ContinuousClock.now
                 try card.control("remove")
@@ -121,7 +122,7 @@ extension PINPadReaderTests {
         try await CardBed.shared().withPINPadReaders(2) { readers in
             try await Self.withPad(readers[0]) { padA, keypadA, cardA in
                 try await Self.withPad(readers[1]) { padB, keypadB, cardB in
-                    let waitingA = Self.startBlocking { try padA.verifyOnPINPad(timeout: .seconds(30)) }
+                    let waitingA = Self.startBlocking { try padA.verifyOnPINPad(cps3Request(), timeout: .seconds(30)) }
                     _ = try await Self.blocking { try keypadA.waitForEntry() }
                     #expect(try keypadB.display().waiting == false)
                     #expect(try await Self.verify(padB, keypadB, pressing: "type 1234") == .verified)

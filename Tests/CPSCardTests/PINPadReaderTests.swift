@@ -4,6 +4,7 @@ import Crypto
 import _CryptoExtras
 import Foundation
 import PCSC
+import PINEntry
 import SwiftASN1
 import SmartCard
 import Testing
