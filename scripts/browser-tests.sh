@@ -114,6 +114,37 @@ DEMO_PID=""
 if [ "$status" != 0 ]; then
   echo "--- demo output"; sed 's/^/  /' "$TMP/demo.out" "$TMP/demo.err"
 fi
+
+# The same page with the card in the simulated PIN-pad reader (cps-bridge demo --pin-pad): the
+# page asks for no PIN, the test types it on the reader's keypad (Tests/Browser/test_pinpad.py).
+if [ -z "${BROWSER_TESTS:-}" ]; then
+  mkdir -p "$TMP/pad-state"; : > "$TMP/pad.out"; : > "$TMP/pad.err"
+  CPS_BRIDGE_WEB_ROOT="$ROOT/web" "${DEMO[@]}" --pin-pad --state "$TMP/pad-state" > "$TMP/pad.out" 2> "$TMP/pad.err" < /dev/null &
+  DEMO_PID=$!
+  PAD_URL=""
+  for _ in $(seq 600); do
+    PAD_URL=$(sed -n 's/^URL: *//p' "$TMP/pad.out" | head -1)
+    [ -n "$PAD_URL" ] && break
+    kill -0 "$DEMO_PID" 2>/dev/null || break
+    sleep 0.1
+  done
+  KEYPAD=$(sed -n 's/^KEYPAD: *//p' "$TMP/pad.out" | head -1)
+  PAD_BRIDGE=$(sed -n 's/^BRIDGE: *//p' "$TMP/pad.out" | head -1)
+  if [ -z "$PAD_URL" ] || [ -z "$KEYPAD" ]; then
+    echo "browser tests: FAILED: cps-bridge demo --pin-pad printed no URL: or KEYPAD: line" >&2
+    sed 's/^/  demo --pin-pad: /' "$TMP/pad.out" "$TMP/pad.err" >&2
+    status=1
+  else
+    echo "demo --pin-pad: $PAD_URL (keypad $KEYPAD)"
+    PYTHONPATH="$ROOT/Tests/Browser" DEMO_URL="$PAD_URL" BRIDGE_URL="${PAD_BRIDGE%/}" DEMO_STATE="$TMP/pad-state" KEYPAD="$KEYPAD" \
+      ARTIFACTS="$ARTIFACTS" CHROMIUM="$CHROMIUM" CHROMEDRIVER="$CHROMEDRIVER" \
+      .venv/bin/python -m unittest -v test_pinpad || { status=1; sed 's/^/  demo --pin-pad: /' "$TMP/pad.out" "$TMP/pad.err"; }
+  fi
+  kill -TERM "$DEMO_PID" 2>/dev/null || true
+  for _ in $(seq 50); do kill -0 "$DEMO_PID" 2>/dev/null || break; sleep 0.1; done
+  wait "$DEMO_PID" 2>/dev/null || true
+  DEMO_PID=""
+fi
 echo "screenshots: $ARTIFACTS/"
 ls "$ARTIFACTS" 2>/dev/null | sed 's/^/  /'
 exit $status

@@ -249,6 +249,8 @@ async function main() {
     pinPad = true;
     $('pin-field').hidden = true;
     $('pin-pad-help').hidden = false;
+    $('lead').innerHTML = 'Insérez votre carte CPS dans le lecteur, cliquez sur « Se connecter », puis tapez votre code PIN sur le lecteur. '
+      + '<span lang="en">Insert your CPS card, click “Se connecter” (log in), then type your PIN on the reader.</span>';
   }
   bridge = new CPSBridge({ url: config.bridgeURL, autoConnect: false });
   bridge.on('connectionchange', renderConnection);
