@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # The browser tests: the demo login page in headless Chromium (Selenium), against a running
-# `cps-bridge demo` (a private pcscd, the simulated CPS3 card, the daemon, the demo federator).
+# `cps-bridge demo` (a private pcscd, the simulated CPS3 card, the daemon, the demo federator);
+# then the shipped Chromium policy (Tests/Browser/test_policy.py: written to
+# /etc/chromium/policies/managed/ for the demo's origin, removed at the end; needs root).
 # Does not build: run `swift build` first. Leaves nothing running.
 #
 # Environment:
@@ -9,7 +11,7 @@
 #                       it gets "--state DIR" appended
 #   CPS_BIN_DIR         where cps-bridge is (default: swift build --show-bin-path)
 #   CHROMIUM, CHROMEDRIVER   default /usr/bin/chromium, /usr/bin/chromedriver
-#   BROWSER_TESTS       extra arguments for unittest (e.g. a test name)
+#   BROWSER_TESTS       what unittest runs (default: Tests/Browser/test_demo.py Tests/Browser/test_policy.py)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -52,7 +54,10 @@ TMP=$(mktemp -d /tmp/cps-browser-tests.XXXXXX)
 mkdir -p "$TMP/state" "$ARTIFACTS"
 rm -f "$ARTIFACTS"/*.png
 DEMO_PID=""
+# The policy file test_policy.py writes (removed there too, whatever the outcome).
+export POLICY_FILE=${POLICY_DIR:-/etc/chromium/policies/managed}/cps-bridge-test-$$.json
 cleanup() {
+  rm -f "$POLICY_FILE"
   if [ -n "$DEMO_PID" ] && kill -0 "$DEMO_PID" 2>/dev/null; then
     kill -TERM "$DEMO_PID" 2>/dev/null || true
     sleep 2
@@ -87,7 +92,7 @@ echo "demo:    $URL (daemon $BRIDGE, state ${STATE:-$TMP/state})"
 status=0
 DEMO_URL="$URL" BRIDGE_URL="${BRIDGE%/}" DEMO_STATE="${STATE:-$TMP/state}" ARTIFACTS="$ARTIFACTS" \
   CHROMIUM="$CHROMIUM" CHROMEDRIVER="$CHROMEDRIVER" \
-  .venv/bin/python -m unittest -v ${BROWSER_TESTS:-Tests/Browser/test_demo.py} || status=$?
+  .venv/bin/python -m unittest -v ${BROWSER_TESTS:-Tests/Browser/test_demo.py Tests/Browser/test_policy.py} || status=$?
 
 # SIGTERM: the demo (and what it started) must be gone within 5 s, its ports closed.
 kill -TERM "$DEMO_PID"
