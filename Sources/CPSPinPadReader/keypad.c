@@ -164,9 +164,10 @@ int keypad_start(struct reader *reader) {
     if (lstat(reader->keypad_path, &existing) == 0 && S_ISSOCK(existing.st_mode)) {
         unlink(reader->keypad_path);  // a stale socket from an earlier run
     }
-    mode_t old_mask = umask(0177);     // the socket is created 0600
+    // The socket file takes the socket's mode at bind (Linux): 0600 from the start, with no
+    // umask change, which would touch every thread of pcscd.
+    fchmod(fd, 0600);
     int bound = bind(fd, (struct sockaddr *)&address, sizeof address);
-    umask(old_mask);
     if (bound != 0 || chmod(reader->keypad_path, 0600) != 0 || listen(fd, 4) != 0) {
         pinpad_log(reader, "cannot listen on keypad socket %s: %s", reader->keypad_path, strerror(errno));
         close(fd);

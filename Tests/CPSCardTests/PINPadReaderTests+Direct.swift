@@ -58,6 +58,10 @@ extension PINPadReaderTests {
             // PIN change on the pad is not simulated: the reader refuses the structure.
             #expect(try direct.control(0x4233_0007, [UInt8](repeating: 0, count: 24)) == [0x6B, 0x80])
             #expect(try Keypad(reader: readers[0]).display() == KeypadDisplay(answer: "IDLE \"CPS PIN Pad\" \"Carte absente\""))
+            // The keypad is the reader's owner's only.
+            let keypadPath = try #require(readers[0].keypadSocketPath)
+            let mode = try FileManager.default.attributesOfItem(atPath: keypadPath)[.posixPermissions] as? Int
+            #expect(mode == 0o600)
         }
     }
 
