@@ -71,7 +71,9 @@ let package = Package(
         // from reader.conf, never by Swift code. pcsc-lite's driver headers live in /usr/include/PCSC.
         .target(
             name: "CPSPinPadReader",
-            cSettings: [.unsafeFlags(["-I/usr/include/PCSC", "-Wall", "-Wextra"])]
+            cSettings: [.unsafeFlags(["-I/usr/include/PCSC", "-Wall", "-Wextra"])],
+            // The linker driver adds the Swift runtime; pcscd need not load it for a C handler.
+            linkerSettings: [.unsafeFlags(["-Xlinker", "--as-needed"])]
         ),
         .target(name: "PKCS11", dependencies: ["CPKCS11"], swiftSettings: swiftSettings),
         .target(name: "SmartCard", swiftSettings: swiftSettings),
