@@ -195,6 +195,8 @@ systemctl restart user@$UID_.service
 wait_for 10 test -S /run/user/$UID_/bus
 wait_for 20 test "$(prop cps-bridge-dispatched.service ActiveState)" = active
 check "dispatcher: a new login starts cps-bridge-dispatched.service (serve --dispatcher)" test "$(prop cps-bridge-dispatched.service ActiveState)" = active
+status=$(prop cps-bridge-dispatched.service StatusText)
+[[ "$status" == "Serving 127.0.0.1:24830"*"(through the dispatcher): "* ]] && ok "dispatcher: READY=1 once registered, STATUS= for a person: $status" || bad "dispatcher: cps-bridge-dispatched.service StatusText '$status'"
 check "dispatcher: the session's cps-bridge.socket stands aside" test "$(usystemctl is-active cps-bridge.socket)" != active
 wait_for 10 sh -c "journalctl -u cps-bridge-dispatch --no-pager | grep -q 'registered the daemon of uid $UID_ '"
 check "dispatcher: it registered the daemon as uid $UID_ (the account's own uid, not an unmapped one)" \
