@@ -1,7 +1,7 @@
 # cps-bridge: the two commands of the README, and what they need.
 #   make demo   the main job: the demo federator on a simulated CPS3 card, in a browser
 #   make test   every test suite, through the real chain (private pcscd, vpcd, OpenSC, SoftHSM,
-#               headless Chromium)
+#               headless Chromium), then the package under a real systemd (systemd-nspawn)
 #   make bench  the card-stack baselines in release (BENCHMARKS.md)
 #   make fuzz   the libFuzzer targets, FUZZ_SECONDS each (docs/TESTING.md)
 #   make deb    the Debian package build/deb/cps-bridge_<version>_amd64.deb (docs/INSTALL.md)
@@ -14,6 +14,9 @@ APT_PACKAGES := pcscd libpcsclite-dev vsmartcard-vpcd softhsm2 opensc libp11-kit
 APT_TEST_PACKAGES := chromium chromium-driver python3-venv udev
 # What `make deb` needs: debhelper, and lintian to check its output.
 APT_DEB_PACKAGES := debhelper lintian chrpath
+# What the proof under a real systemd needs (scripts/systemd-tests.sh): a Debian root built by
+# mmdebstrap, booted by systemd-nspawn.
+APT_SYSTEMD_TEST_PACKAGES := systemd-container mmdebstrap
 # The release build the package ships: the Swift runtime linked in, no toolchain at run time.
 RELEASE_FLAGS := -c release --static-swift-stdlib
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
@@ -27,9 +30,10 @@ all: build
 deps:
 	@$(MAKE) --no-print-directory apt-install PACKAGES="$(APT_PACKAGES)"
 
-## test-deps: deps, plus Chromium and chromedriver for the browser tests
+## test-deps: deps, plus Chromium and chromedriver for the browser tests, debhelper and lintian
+## for the package, mmdebstrap and systemd-nspawn for its proof under systemd
 test-deps: deps
-	@$(MAKE) --no-print-directory apt-install PACKAGES="$(APT_TEST_PACKAGES)"
+	@$(MAKE) --no-print-directory apt-install PACKAGES="$(APT_TEST_PACKAGES) $(APT_DEB_PACKAGES) $(APT_SYSTEMD_TEST_PACKAGES)"
 
 apt-install:
 	@missing=""; for p in $(PACKAGES); do \
@@ -48,23 +52,34 @@ build: deps
 ## test: build, run every suite, and leave nothing running whatever the outcome.
 ## Suites that stop pcscd (*PCSCDRestart*) run in a test process of their own: pcsc-lite
 ## clients in one process share one daemon, and OpenSC in process would see it die.
-## The browser tests (scripts/browser-tests.sh) run `cps-bridge demo` in headless Chromium.
-## Then the udev rule (scripts/udev-test.sh). The package and its proof under a real systemd
-## (make deb, then scripts/systemd-tests.sh) run with `make systemd-test`: not yet part of
-## `make test` (a cold release build of the package; to be timed on CI first).
+## The browser tests (scripts/browser-tests.sh) run `cps-bridge demo` in headless Chromium,
+## and check that Chromium applies the shipped policy; the Firefox policy example is checked
+## against Debian's firefox-esr, unpacked, not installed (scripts/firefox-policy-test.sh).
+## Then the udev rule (scripts/udev-test.sh). Last, the package and its proof under a real
+## systemd: `make deb` (the release build with the Swift runtime linked in, lintian) and
+## scripts/systemd-tests.sh (a Debian 12 root, built once and cached in build/nspawn/, booted
+## with systemd-nspawn; it stops the container whatever the outcome). Timed on a fresh clone,
+## cold: docs/TESTING.md.
 test: test-deps build
 	@status=0; \
 	trap 'bash scripts/stop-test-beds.sh' EXIT; \
 	swift test --skip-build $(SWIFT_BUILD_FLAGS) --no-parallel --skip PCSCDRestart || status=$$?; \
 	swift test --skip-build $(SWIFT_BUILD_FLAGS) --no-parallel --filter PCSCDRestart || status=$$?; \
 	bash scripts/browser-tests.sh || status=$$?; \
+	bash scripts/firefox-policy-test.sh || status=$$?; \
 	bash scripts/udev-test.sh || status=$$?; \
+	if $(MAKE) --no-print-directory deb; then \
+	  bash scripts/systemd-tests.sh || status=$$?; \
+	else \
+	  status=1; echo "make test: FAILED: make deb (the package); its proof under systemd was not run" >&2; \
+	fi; \
 	exit $$status
 
-## browser-test: only the browser tests (after a build)
+## browser-test: only the browser tests and the Firefox policy check (after a build)
 browser-test: test-deps
 	swift build $(SWIFT_BUILD_FLAGS)
 	bash scripts/browser-tests.sh
+	bash scripts/firefox-policy-test.sh
 
 ## demo: the main job on a machine with no reader: `cps-bridge demo` starts a private pcscd
 ## with the simulated CPS3 card, the daemon and the demo federator, and prints the page's
@@ -123,6 +138,7 @@ deb: deps
 	lintian --fail-on error --suppress-tags-from-file debian/lintian-suppressions build/deb/cps-bridge_*_amd64.deb
 	@bash scripts/check-deb-contents.sh build/deb/cps-bridge_*_amd64.deb
 
-## systemd-test: the package under a real systemd (after make deb; scripts/systemd-tests.sh)
+## systemd-test: only the package and its proof under a real systemd (part of make test)
 systemd-test: deb
+	@$(MAKE) --no-print-directory apt-install PACKAGES="$(APT_SYSTEMD_TEST_PACKAGES)"
 	bash scripts/systemd-tests.sh

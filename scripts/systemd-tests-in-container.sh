@@ -71,7 +71,7 @@ check "after install and login: 127.0.0.1:24830 listens" grep -q ' 0100007F:60FE
 check "after install and login: cps-bridge.service is inactive" test "$(usystemctl is-active cps-bridge.service)" = inactive
 
 # --- the package's configuration allows no origin: a clear refusal ----------------------------
-curl -s -m 10 -H "X-CPS-Bridge: 1" "$API/v1/status" > /dev/null 2>&1
+as_user curl -s -m 10 -H "X-CPS-Bridge: 1" "$API/v1/status" > /dev/null 2>&1
 wait_for 10 test "$(prop cps-bridge.service ActiveState)" = active
 status=$(prop cps-bridge.service StatusText)
 [[ "$status" == "Refusing to serve: no origin allowed"* ]] && ok "no origin allowed: the service says it refuses ($status)" || bad "no origin: StatusText '$status'"
@@ -92,10 +92,13 @@ wait_for 15 sh -c "journalctl -u cpsb-card --no-pager | grep -q inserted"
 sleep 1   # pcscd polls vpcd's reader every ~400 ms
 
 t0=$(ms)
-body=$(curl -s -m 20 -H "X-CPS-Bridge: 1" "$API/v1/status")
+body=$(as_user curl -s -m 20 -H "X-CPS-Bridge: 1" "$API/v1/status")
 t1=$(ms)
 echo "$body" > "$OUT/status-first-connection.json"
 [[ "$body" == *'"readers"'* && "$body" == *'"cps3"'* ]] && ok "first connection starts the service; /v1/status answers on the inherited socket in $((t1 - t0)) ms" || bad "first connection: /v1/status answered '$body'"
+# The daemon serves its own account only: root's request is another account's.
+other=$(curl -s -m 10 -H "X-CPS-Bridge: 1" "$API/v1/status")
+[[ "$other" == *'"otherUser"'* ]] && ok "another account's request (root) gets otherUser from cpsb-test's daemon" || bad "root's request answered '$other'"
 check "the service runs with the socket from systemd" sh -c "journalctl _SYSTEMD_USER_UNIT=cps-bridge.service --no-pager | grep -q 'socket from systemd, fd 3, cps-bridge'"
 check "systemctl --user show: Type=notify" test "$(prop cps-bridge.service Type)" = notify
 listening_us=$(journalctl _SYSTEMD_USER_UNIT=cps-bridge.service -o json --no-pager | grep 'listening on' | tail -1 | sed 's/.*"__MONOTONIC_TIMESTAMP":"\([0-9]*\)".*/\1/')
@@ -110,7 +113,7 @@ status=$(prop cps-bridge.service StatusText)
 check "WatchdogSec is set" test "$(prop cps-bridge.service WatchdogUSec)" != 0
 
 nonce=$(head -c 32 /dev/urandom | base64)
-login=$(curl -s -m 30 -H "Origin: $ORIGIN" -H "Content-Type: application/json" -d "{\"nonce\":\"$nonce\",\"pin\":\"1234\"}" "$API/v1/authenticate")
+login=$(as_user curl -s -m 30 -H "Origin: $ORIGIN" -H "Content-Type: application/json" -d "{\"nonce\":\"$nonce\",\"pin\":\"1234\"}" "$API/v1/authenticate")
 echo "$login" > "$OUT/login.json"
 [[ "$login" == *'"signature"'* && "$login" == *'899700012345'* ]] && ok "these units serve a login (POST /v1/authenticate, simulated CPS3 card, OpenSC)" || bad "login: $login"
 
@@ -157,7 +160,7 @@ usystemctl stop smartcard.target cps-bridge.service
 mkdir -p /etc/systemd/user/cps-bridge.service.d
 cp /usr/share/cps-bridge/no-user-namespace.conf /etc/systemd/user/cps-bridge.service.d/
 usystemctl daemon-reload
-body=$(curl -s -m 20 -H "X-CPS-Bridge: 1" "$API/v1/status")
+body=$(as_user curl -s -m 20 -H "X-CPS-Bridge: 1" "$API/v1/status")
 [[ "$body" == *'"readers"'* ]] && ok "the no-user-namespace drop-in starts and serves" || bad "no-user-namespace drop-in: '$body'"
 usystemctl stop cps-bridge.service
 rm -rf /etc/systemd/user/cps-bridge.service.d
@@ -175,6 +178,46 @@ as_user cps-bridge doctor > "$OUT/doctor-not-enabled.txt" 2>&1; code=$?
 [ $code = 1 ] && grep -q "units: cps-bridge.socket is installed but not enabled" "$OUT/doctor-not-enabled.txt" && ok "doctor: units not enabled (exit 1)" || bad "doctor with units disabled: exit $code"
 systemctl --global enable -q cps-bridge.socket
 usystemctl daemon-reload
+
+# --- shared workstation: the dispatcher's system units ------------------------------------------
+# The session's socket gives the port up; the system's dispatcher takes it, then a new login
+# of cpsb-test gets cps-bridge-dispatched.service (serve --dispatcher) instead of the socket.
+usystemctl stop cps-bridge.socket cps-bridge.service 2>/dev/null
+systemctl start cps-bridge-dispatch.socket cps-bridge-dispatch.service
+wait_for 10 test -S /run/cps-bridge/dispatch.sock
+check "dispatcher: the system units start (DynamicUser), /run/cps-bridge/dispatch.sock is there" \
+  sh -c "systemctl is-active -q cps-bridge-dispatch.socket cps-bridge-dispatch.service && test -S /run/cps-bridge/dispatch.sock"
+systemctl show -p MainPID,User,ActiveState,SubState,NRestarts cps-bridge-dispatch.service > "$OUT/dispatch-service.txt" 2>&1
+dispatch_pid=$(systemctl show -p MainPID --value cps-bridge-dispatch.service)
+dispatch_user=$(ps -o user= -p "$dispatch_pid" 2>/dev/null | tr -d ' ')
+[ -n "$dispatch_user" ] && [ "$dispatch_user" != root ] && ok "dispatcher: runs as its dynamic account ($dispatch_user)" || bad "dispatcher: runs as '$dispatch_user' (pid $dispatch_pid)"
+systemctl restart user@$UID_.service
+wait_for 10 test -S /run/user/$UID_/bus
+wait_for 20 test "$(prop cps-bridge-dispatched.service ActiveState)" = active
+check "dispatcher: a new login starts cps-bridge-dispatched.service (serve --dispatcher)" test "$(prop cps-bridge-dispatched.service ActiveState)" = active
+status=$(prop cps-bridge-dispatched.service StatusText)
+[[ "$status" == "Serving 127.0.0.1:24830"*"(through the dispatcher): "* ]] && ok "dispatcher: READY=1 once registered, STATUS= for a person: $status" || bad "dispatcher: cps-bridge-dispatched.service StatusText '$status'"
+check "dispatcher: the session's cps-bridge.socket stands aside" test "$(usystemctl is-active cps-bridge.socket)" != active
+wait_for 10 sh -c "journalctl -u cps-bridge-dispatch --no-pager | grep -q 'registered the daemon of uid $UID_ '"
+check "dispatcher: it registered the daemon as uid $UID_ (the account's own uid, not an unmapped one)" \
+  sh -c "journalctl -u cps-bridge-dispatch --no-pager | grep -q 'registered the daemon of uid $UID_ '"
+body=$(as_user curl -s -m 20 -H "X-CPS-Bridge: 1" "$API/v1/status")
+echo "$body" > "$OUT/dispatch-status-own.json"
+[[ "$body" == *'"readers"'* && "$body" == *'"cps3"'* ]] && ok "dispatcher: cpsb-test's request on 127.0.0.1:24830 reaches its own daemon (/v1/status answers)" || bad "dispatcher: cpsb-test's /v1/status answered '$body'"
+check "dispatcher: the answer came from cps-bridge-dispatched.service" sh -c "journalctl _SYSTEMD_USER_UNIT=cps-bridge-dispatched.service --no-pager | grep -q ."
+id cpsb-other >/dev/null 2>&1 || useradd -M -u 1501 -s /usr/sbin/nologin cpsb-other
+answer=$(runuser -u cpsb-other -- curl -s -m 20 -w '\nHTTP %{http_code}' -H "X-CPS-Bridge: 1" "$API/v1/status")
+echo "$answer" > "$OUT/dispatch-status-other.txt"
+[[ "$answer" == *'"bridgeNotRunning"'* && "$answer" == *'HTTP 503' ]] && ok "dispatcher: an account with no daemon (cpsb-other) gets 503 bridgeNotRunning" || bad "dispatcher: cpsb-other got '$answer'"
+as_user cps-bridge doctor > "$OUT/doctor-dispatcher.txt" 2>&1; code=$?
+[ $code = 0 ] && grep -q "shared workstation" "$OUT/doctor-dispatcher.txt" && ok "doctor: shared workstation with the dispatcher, exit 0" || bad "doctor with the dispatcher: exit $code ($OUT/doctor-dispatcher.txt)"
+journalctl -u cps-bridge-dispatch --no-pager > "$OUT/dispatch-journal.txt" 2>&1
+# Back to a single-user workstation.
+usystemctl stop cps-bridge-dispatched.service 2>/dev/null
+systemctl stop cps-bridge-dispatch.socket cps-bridge-dispatch.service
+check "dispatcher: stopped, its registration socket removed" test ! -e /run/cps-bridge/dispatch.sock
+systemctl restart user@$UID_.service
+wait_for 10 test -S /run/user/$UID_/bus
 
 # --- purge ------------------------------------------------------------------------------------------
 systemctl stop cpsb-card

@@ -33,8 +33,12 @@ for p in mmdebstrap systemd-container; do
 done
 if [ -n "$missing" ]; then
   echo "systemd tests: installing$missing"
-  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing >/dev/null
+  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing >/dev/null; } \
+    || { echo "systemd tests: FAILED: cannot install$missing with apt-get" >&2; exit 1; }
 fi
+for tool in mmdebstrap systemd-nspawn; do
+  command -v "$tool" >/dev/null || { echo "systemd tests: FAILED: $tool is not on the PATH after installing its package" >&2; exit 1; }
+done
 
 DEB=$(ls build/deb/cps-bridge_*_amd64.deb 2>/dev/null | head -1 || true)
 [ -n "$DEB" ] || { echo "systemd tests: FAILED: no build/deb/cps-bridge_*_amd64.deb (run make deb first)" >&2; exit 1; }
@@ -65,7 +69,12 @@ if [ ! -f "$ROOT/.complete" ]; then
   for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list /etc/apt/sources.list.d/*.sources; do
     [ -s "$f" ] && SOURCES+=("$f")
   done
-  mmdebstrap --quiet --variant=minbase --include="$PACKAGES" bookworm "$ROOT" "${SOURCES[@]}"
+  [ ${#SOURCES[@]} -gt 0 ] || { echo "systemd tests: FAILED: no apt sources in /etc/apt/sources.list{,.d} to build the root from" >&2; exit 1; }
+  if ! mmdebstrap --quiet --variant=minbase --include="$PACKAGES" bookworm "$ROOT" "${SOURCES[@]}"; then
+    rm -rf "$TOP/build/nspawn"
+    echo "systemd tests: FAILED: mmdebstrap could not build the Debian 12 root from ${SOURCES[*]} (its messages are above; is the mirror reachable?)" >&2
+    exit 1
+  fi
   chroot "$ROOT" useradd -m -u 1500 -s /bin/bash cpsb-test
   mkdir -p "$ROOT/var/lib/systemd/linger" && touch "$ROOT/var/lib/systemd/linger/cpsb-test"
   rm -f "$ROOT/etc/machine-id" && chroot "$ROOT" systemd-machine-id-setup >/dev/null

@@ -32,13 +32,17 @@ public enum BridgeServer {
     /// Hummingbird's `Server` or our `InheritedSocketServer` to accept connections.
     /// With `configuration.dispatcher`, it binds nothing and serves what the dispatcher hands
     /// over (`DispatchedSocketServer`, which logs its registrations).
-    /// - Parameter onServerRunning: called with the port once listening (not behind a dispatcher).
+    /// - Parameters:
+    ///   - onServerRunning: called with the port once listening (not behind a dispatcher).
+    ///   - onRegistered: behind a dispatcher, called with its public addresses after each
+    ///     registration (the daemon is then reachable, as it is once listening otherwise).
     public static func application(
         configuration: ServeConfiguration,
         socket: InheritedSocket? = nil,
         cards: CardService,
         logger: Logger,
-        onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+        onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in },
+        onRegistered: @escaping @Sendable ([String]) async -> Void = { _ in }
     ) -> any Service {
         var configuration = configuration
         if let socket {
@@ -69,7 +73,8 @@ public enum BridgeServer {
         let port = configuration.port
         let running: @Sendable (any Channel) async -> Void = { await onServerRunning($0.localAddress?.port ?? port) }
         if let dispatcher = configuration.dispatcher {
-            return DispatchedSocketServer(registryPath: dispatcher, childChannel: channel, hosts: gate.hosts, onRegistered: { _ in }, logger: logger)
+            return DispatchedSocketServer(registryPath: dispatcher, childChannel: channel, hosts: gate.hosts,
+                                          onRegistered: { addresses in Task { await onRegistered(addresses) } }, logger: logger)
         }
         if let socket {
             return InheritedSocketServer(socket: socket, childChannel: channel, onServerRunning: running, logger: logger)

@@ -27,6 +27,10 @@ extension DoctorCommand {
             return .failed("port", "another account's cps-bridge holds \(address) (\(owner)): this session's logins would reach that person's daemon",
                            fix: "on a shared workstation, turn the dispatcher on: sudo systemctl enable --now cps-bridge-dispatch.socket cps-bridge-dispatch.service, then everyone logs in again (docs/INSTALL.md, \"Shared workstations\")")
         }
+        if dispatchMode, let answer, answer.status == 503, answer.body.contains("\"bridgeNotRunning\"") {
+            return .failed("port", "the dispatcher answers on \(address) (\(owner)) but no daemon of this account is registered with it",
+                           fix: "systemctl --user restart cps-bridge-dispatched.service, then read why if it fails: journalctl --user -u cps-bridge-dispatched -n 20")
+        }
         if listener.uid == getuid() && (listener.program == "systemd" || listener.program == "cps-bridge") {
             return .failed("port", "\(address) is this account's socket (\(owner)) but the daemon behind it does not answer",
                            fix: "read why: journalctl --user -u cps-bridge.service -n 20 (the FAILED checks above usually say it)")

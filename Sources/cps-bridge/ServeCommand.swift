@@ -93,6 +93,9 @@ struct ServeCommand: AsyncParsableCommand {
                 logger.info("listening on \(address) for \(origins)")
             }
             await systemd?.listenerReady(address: address)
+        } onRegistered: { addresses in
+            // Behind the dispatcher: ready once registered (cps-bridge-dispatched.service).
+            await systemd?.listenerReady(address: addresses.joined(separator: " ") + " (through the dispatcher)")
         }
         let services: [any Service] = [cards, app] + (systemd.map { [$0] } ?? [])
         let group = ServiceGroup(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
