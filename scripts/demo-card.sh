@@ -9,7 +9,7 @@ D=$(mktemp -d /tmp/cps-bridge-demo.XXXXXX)
 mkdir -p "$D/run" "$D/readers" "$D/card"
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1] & ~1); s.close()')
 printf 'FRIENDLYNAME "CPS Demo Reader"\nDEVICENAME /dev/null:0x%x\nLIBPATH /usr/lib/pcsc/drivers/serial/libifdvpcd.so\nCHANNELID 0x%x\n' "$PORT" "$PORT" > "$D/readers/vpcd"
-printf 'app default {\n  framework pkcs15 {\n    use_pin_caching = false;\n    use_file_caching = false;\n  }\n  pkcs11 {\n    lock_login = true;\n  }\n}\n' > "$D/opensc.conf"
+printf 'app default {\n  framework pkcs15 {\n    use_pin_caching = false;\n    use_file_caching = false;\n  }\n  pkcs11 {\n    lock_login = true;\n    max_virtual_slots = 64;\n  }\n}\n' > "$D/opensc.conf"
 
 pids=()
 cleanup() {

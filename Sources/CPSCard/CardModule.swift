@@ -62,7 +62,9 @@ public enum CardModule {
     /// OpenSC settings for the daemon: no PIN kept in the process, no file cache on disk, and
     /// the card held for the logged-in session (`lock_login`: OpenSC keeps a PC/SC transaction
     /// from `C_Login` to `C_Logout`, so no other program's APDU reaches the verified card, and
-    /// pcscd resets the card if the daemon dies holding it).
+    /// pcscd resets the card if the daemon dies holding it). `max_virtual_slots`: OpenSC 0.23
+    /// makes 4 slots per reader up to 16 in all, so on a workstation with more than 4 readers
+    /// (laptop docks, keyboards with a reader, virtual readers) some would get no slot at all.
     static let openSCConfiguration = """
     app default {
         framework pkcs15 {
@@ -71,6 +73,7 @@ public enum CardModule {
         }
         pkcs11 {
             lock_login = true;
+            max_virtual_slots = 64;
         }
     }
 

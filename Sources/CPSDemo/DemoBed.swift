@@ -74,7 +74,7 @@ public final class DemoBed: Sendable {
             try "FRIENDLYNAME \"\(readerName)\"\nDEVICENAME \(device):0x\(hex)\nLIBPATH \(pinPadDriver ?? Self.vpcdDriverPath)\nCHANNELID 0x\(hex)\n"
                 .write(to: directory.appendingPathComponent("readers/reader"), atomically: true, encoding: .utf8)
             let openSCConf = directory.appendingPathComponent("opensc.conf").path
-            try "app default {\n    framework pkcs15 {\n        use_pin_caching = false;\n        use_file_caching = false;\n    }\n    pkcs11 {\n        lock_login = true;\n    }\n}\n"
+            try "app default {\n    framework pkcs15 {\n        use_pin_caching = false;\n        use_file_caching = false;\n    }\n    pkcs11 {\n        lock_login = true;\n        max_virtual_slots = 64;\n    }\n}\n"
                 .write(toFile: openSCConf, atomically: true, encoding: .utf8)
             let pinentry = directory.appendingPathComponent("demo-pinentry").path
             try Self.demoPinentryScript.write(toFile: pinentry, atomically: true, encoding: .utf8)
