@@ -35,8 +35,15 @@ struct VerifyTokens: AsyncParsableCommand {
         let (crl, crlParse) = try timed { try CertificateRevocationList(derEncoded: crlDER) }
         print("setup: test PKI (4 RSA-2048 keys) \(ms(milliseconds(setup))) ms; CRL of \(crlEntries) entries, \(crlDER.count) bytes, parsed in \(ms(milliseconds(crlParse))) ms")
 
-        let plain = CPSAuthVerifier(configuration: .init(trustAnchors: [pki.root], intermediates: [pki.issuing]))
-        let withCRL = CPSAuthVerifier(configuration: .init(trustAnchors: [pki.root], intermediates: [pki.issuing], crls: [crl]))
+        // The PSC profile over the test PKI (its policy). "No CRL": both CAs opted out of
+        // revocation explicitly; "CRL": the issuing CA's CRL, and the root's (empty) one.
+        let policies = CertificatePolicyRequirement.anyOf([VerifierTestPKI.personalAuthenticationPolicy])
+        let rootCRL = try CertificateRevocationList(derEncoded: try pki.currentCRLs()[0])
+        let plain = CPSAuthVerifier(configuration: .init(trustAnchors: [pki.root], intermediates: [pki.issuing],
+                                                         revocationNotCheckedFor: [.of(pki.root), .of(pki.issuing)],
+                                                         certificatePolicies: policies))
+        let withCRL = CPSAuthVerifier(configuration: .init(trustAnchors: [pki.root], intermediates: [pki.issuing], crls: [crl, rootCRL],
+                                                           certificatePolicies: policies))
 
         // Nonces issued and tokens signed ahead (one per verification: a nonce is single use).
         func tokens(_ verifier: CPSAuthVerifier, _ n: Int) async throws -> [(Data, String)] {

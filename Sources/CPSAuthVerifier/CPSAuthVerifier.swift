@@ -36,7 +36,8 @@ public struct CPSAuthVerifier: Sendable {
         anchors = CertificateStore(configuration.trustAnchors)
         intermediates = CertificateStore(configuration.intermediates)
         revocation = RevocationIndex(crls: configuration.crls,
-                                     authorities: configuration.trustAnchors + configuration.intermediates)
+                                     authorities: configuration.trustAnchors + configuration.intermediates,
+                                     notCheckedFor: configuration.revocationNotCheckedFor)
     }
 
     /// A fresh nonce: 256 random bits, standard base64, recorded in the store as unused until
@@ -103,6 +104,7 @@ public struct CPSAuthVerifier: Sendable {
                now: Date) async throws(TokenVerificationError) -> VerifiedAuthentication {
         let origin: Origin
         do { origin = try Origin(originText) } catch { throw .invalidOrigin(error.description) }
+        guard origin.scheme == .https || configuration.allowInsecureOrigins else { throw .insecureOrigin(origin.serialization) }
         let nonce: Nonce
         do { nonce = try Nonce(nonceText) } catch { throw .nonceUnknown }
 
@@ -132,18 +134,31 @@ public struct CPSAuthVerifier: Sendable {
         }
 
         let chain = try await validateCertificate(certificate, now: now)
-        try revocation.check(chain: chain, now: now)
+        let policy = try configuration.certificatePolicies.check(certificate)
+        let notChecked = try revocation.check(chain: chain, now: now)
 
         let signedData = AuthenticationToken.signedData(origin: origin, nonce: nonce) { Array(SHA256.hash(data: $0)) }
         guard algorithm.verifies(signature, over: signedData, with: certificate.publicKey) else {
             throw .invalidSignature
         }
 
-        let identity: HolderIdentity
-        do { identity = try HolderIdentity(certificate: certificate) } catch { throw .identityMissing }
+        let identity = try person(in: certificate)
         return VerifiedAuthentication(certificate: certificate, chain: chain, identity: identity,
                                       claims: IdentityClaims(identity), algorithm: token.algorithm,
-                                      appVersion: token.appVersion)
+                                      appVersion: token.appVersion, policy: policy,
+                                      smartCardPolicy: policy.map(configuration.smartCardPolicies.contains) ?? false,
+                                      revocationNotCheckedFor: notChecked)
+    }
+
+    /// The holder, who must be a person (a surname) with an accepted national identifier type.
+    func person(in certificate: Certificate) throws(TokenVerificationError) -> HolderIdentity {
+        let identity: HolderIdentity
+        do { identity = try HolderIdentity(certificate: certificate) } catch { throw .identityMissing }
+        guard identity.familyName != nil else { throw .organizationCertificate(identity.nationalId.value) }
+        guard configuration.acceptedNationalIDTypes.contains(identity.nationalId.type) else {
+            throw .nationalIDTypeNotAllowed(identity.nationalId.type.rawValue)
+        }
+        return identity
     }
 
     static func seconds(_ duration: Duration) -> TimeInterval {

@@ -36,12 +36,14 @@ public actor InMemoryNonceStore: NonceStore {
     /// How many nonces are held now.
     public var count: Int { entries.count }
 
+    /// Records `nonce` as unused until `expiresAt`. A nonce already held is left exactly as
+    /// it is: inserting it again never clears its `used` mark nor extends its lifetime (a
+    /// replayed `insert` cannot revive a spent nonce).
     public func insert(_ nonce: String, expiresAt: Date, now: Date) {
         purge(before: now)
-        if entries[nonce] == nil {
-            while entries.count >= capacity { dropOldest() }
-            order.append(nonce)
-        }
+        guard entries[nonce] == nil else { return }
+        while entries.count >= capacity { dropOldest() }
+        order.append(nonce)
         entries[nonce] = Entry(expiresAt: expiresAt, used: false)
     }
 

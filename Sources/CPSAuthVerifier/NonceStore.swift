@@ -1,18 +1,23 @@
 import Foundation
 
 /// Where issued nonces live until they are presented once: in memory for one federator
-/// process (`InMemoryNonceStore`), or a shared store (Redis, a database...) for a cluster,
+/// process (`InMemoryNonceStore`), or a shared store (PostgreSQL, Redis...) for a cluster,
 /// so that a nonce issued by one node can be verified by another.
 ///
-/// Contract, which a shared store must keep atomically:
-/// - `insert` records a nonce that is unused until `expiresAt`;
-/// - `consume` marks a nonce used and says what it was *before* this call; two concurrent
-///   `consume` calls on one nonce must not both get `.fresh` (e.g. Redis `GETSET`/`GETDEL`,
-///   SQL `UPDATE ... WHERE used = false`);
-/// - a used nonce should be remembered until its expiry, so that a replay is reported as
-///   `.used` rather than `.unknown` (both refuse the login).
+/// Contract (docs/VERIFIER.md, "A shared nonce store for a cluster"):
+/// - `insert` (issue) records a nonce with its expiry. A nonce the store already holds is
+///   left as it is: a second `insert` must never make a spent nonce usable again.
+/// - `consume` is ONE atomic operation: it returns `.fresh` if and only if this very call
+///   found the nonce issued, unexpired and unused, and spent it. Two concurrent calls on one
+///   nonce never both get `.fresh` (in SQL: `DELETE FROM nonces WHERE nonce = $1 AND
+///   expires_at > now() RETURNING 1`; no read-then-write).
+/// - Any other answer refuses the login. `.used`, `.expired` and `.unknown` only make the
+///   refusal more precise in the logs: a store that cannot tell them apart (the SQL
+///   statement above deletes the row) answers `.unknown`.
+/// - A store that cannot be reached throws: the verifier then refuses with
+///   `nonceStoreUnavailable` and accepts nothing; `issueNonce` throws too.
 public protocol NonceStore: Sendable {
-    /// Records a freshly issued nonce.
+    /// Issues a nonce: records it as unused until `expiresAt`.
     /// - Parameters:
     ///   - nonce: the base64 text, exactly as issued.
     ///   - expiresAt: the end of its lifetime.
@@ -20,21 +25,24 @@ public protocol NonceStore: Sendable {
     /// - Throws: when the store cannot record it (the nonce must then not be handed out).
     func insert(_ nonce: String, expiresAt: Date, now: Date) async throws
 
-    /// Spends `nonce`: after this call it is used, whatever it was.
+    /// Spends `nonce` in one atomic step.
     /// - Parameter now: the verification time, compared with the nonce's expiry.
-    /// - Returns: the nonce's state before the call.
+    /// - Returns: `.fresh` only when this call consumed an issued, unexpired, unused nonce;
+    ///   otherwise why not, as far as the store knows.
     /// - Throws: when the store cannot be reached (the login is then refused).
     func consume(_ nonce: String, now: Date) async throws -> NonceState
 }
 
 /// A nonce's state when it is presented.
 public enum NonceState: String, Sendable, Hashable {
-    /// Issued, not yet used, within its lifetime: the only state that lets a login through.
+    /// Issued, not yet used, within its lifetime, and now spent by this call: the only state
+    /// that lets a login through.
     case fresh
     /// Issued and already presented once.
     case used
     /// Issued, never used, but past its lifetime.
     case expired
-    /// Never issued here, or forgotten since.
+    /// Never issued here, forgotten since, or (for a store that deletes on use) any of the
+    /// above.
     case unknown
 }

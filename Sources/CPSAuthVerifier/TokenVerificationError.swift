@@ -21,6 +21,8 @@ public enum TokenVerificationError: Error, Sendable, Hashable, CustomStringConve
     case invalidSignature
     /// The origin the federator passed is not a web origin (a configuration error).
     case invalidOrigin(String)
+    /// The origin is `http` and the configuration does not allow insecure origins.
+    case insecureOrigin(String)
     /// The nonce was never issued by this store (or was forgotten since).
     case nonceUnknown
     /// The nonce was issued and has already been presented once.
@@ -42,15 +44,21 @@ public enum TokenVerificationError: Error, Sendable, Hashable, CustomStringConve
     case keyUsageMissing
     /// The certificate has an extended key usage without `clientAuth`.
     case extendedKeyUsageMismatch
-    /// A configured CRL of the certificate's issuer lists it.
+    /// The newest valid CRL of the certificate's issuer lists it.
     case certificateRevoked(serialNumber: String, revokedAt: Date)
-    /// The issuer's CRL cannot be used: bad signature, issuer not allowed to sign CRLs, not
-    /// yet valid, no `nextUpdate`.
-    case crlInvalid(String)
-    /// The issuer's CRL is past its `nextUpdate`: fetch a fresh one.
-    case crlExpired(nextUpdate: Date)
+    /// A certificate of the chain has no established status: its issuer has no CRL whose
+    /// signature verifies with the issuer's key and which is current (CRLs that fail are
+    /// ignored, and said why here), and the issuer is not opted out.
+    case revocationUnknown(String)
+    /// The certificate carries none of the configured certificate policies.
+    case policyNotAllowed(String)
     /// The certificate verified but its subject names no national identifier (no CN).
     case identityMissing
+    /// The certificate is an organisation's or a software's (its subject names no person:
+    /// no surname), not a person's.
+    case organizationCertificate(String)
+    /// The certificate's national identifier type is not among the accepted ones.
+    case nationalIDTypeNotAllowed(String)
 
     /// A stable identifier of the failure, e.g. `nonceReplayed`.
     public var code: String {
@@ -61,6 +69,7 @@ public enum TokenVerificationError: Error, Sendable, Hashable, CustomStringConve
         case .unsupportedAlgorithm: "unsupportedAlgorithm"
         case .invalidSignature: "invalidSignature"
         case .invalidOrigin: "invalidOrigin"
+        case .insecureOrigin: "insecureOrigin"
         case .nonceUnknown: "nonceUnknown"
         case .nonceReplayed: "nonceReplayed"
         case .nonceExpired: "nonceExpired"
@@ -72,19 +81,21 @@ public enum TokenVerificationError: Error, Sendable, Hashable, CustomStringConve
         case .keyUsageMissing: "keyUsageMissing"
         case .extendedKeyUsageMismatch: "extendedKeyUsageMismatch"
         case .certificateRevoked: "certificateRevoked"
-        case .crlInvalid: "crlInvalid"
-        case .crlExpired: "crlExpired"
+        case .revocationUnknown: "revocationUnknown"
+        case .policyNotAllowed: "policyNotAllowed"
         case .identityMissing: "identityMissing"
+        case .organizationCertificate: "organizationCertificate"
+        case .nationalIDTypeNotAllowed: "nationalIDTypeNotAllowed"
         }
     }
 
     /// Every code, in declaration order (for documentation and tests).
     public static let allCodes = [
         "tokenTooLarge", "malformedToken", "unsupportedFormat", "unsupportedAlgorithm", "invalidSignature",
-        "invalidOrigin", "nonceUnknown", "nonceReplayed", "nonceExpired", "nonceStoreUnavailable",
+        "invalidOrigin", "insecureOrigin", "nonceUnknown", "nonceReplayed", "nonceExpired", "nonceStoreUnavailable",
         "certificateUnparsable", "certificateExpired", "certificateNotYetValid", "untrustedCertificate",
-        "keyUsageMissing", "extendedKeyUsageMismatch", "certificateRevoked", "crlInvalid", "crlExpired",
-        "identityMissing",
+        "keyUsageMissing", "extendedKeyUsageMismatch", "certificateRevoked", "revocationUnknown",
+        "policyNotAllowed", "identityMissing", "organizationCertificate", "nationalIDTypeNotAllowed",
     ]
 
     /// For the federator's logs: the code and what exactly failed, in English.
@@ -97,6 +108,7 @@ public enum TokenVerificationError: Error, Sendable, Hashable, CustomStringConve
         case .unsupportedAlgorithm(let algorithm): "signature algorithm \(Self.quoted(algorithm)) is not allowed"
         case .invalidSignature: "the signature does not verify over this origin and nonce with the certificate's key"
         case .invalidOrigin(let why): "the federator's origin is not a valid web origin: \(why)"
+        case .insecureOrigin(let origin): "the origin \(Self.quoted(origin)) is not https (allowInsecureOrigins is off)"
         case .nonceUnknown: "the nonce was not issued by this verifier's store"
         case .nonceReplayed: "the nonce has already been used"
         case .nonceExpired: "the nonce has expired"
@@ -108,9 +120,11 @@ public enum TokenVerificationError: Error, Sendable, Hashable, CustomStringConve
         case .keyUsageMissing: "the certificate's key usage does not allow digitalSignature"
         case .extendedKeyUsageMismatch: "the certificate's extended key usage does not allow clientAuth"
         case .certificateRevoked(let serial, let at): "the certificate (serial \(serial)) was revoked on \(iso.string(from: at))"
-        case .crlInvalid(let why): "the issuer's CRL cannot be used: \(why)"
-        case .crlExpired(let nextUpdate): "the issuer's CRL is stale (nextUpdate \(iso.string(from: nextUpdate)))"
+        case .revocationUnknown(let why): "the revocation status cannot be established: \(why)"
+        case .policyNotAllowed(let why): "the certificate carries no accepted certificate policy: \(why)"
         case .identityMissing: "the certificate's subject names no national identifier"
+        case .organizationCertificate(let id): "the certificate (\(Self.quoted(id))) names no person: an organisation or software certificate"
+        case .nationalIDTypeNotAllowed(let type): "national identifier type \(Self.quoted(type)) is not accepted"
         }
         return "\(code): \(detail)"
     }
@@ -143,10 +157,11 @@ public enum TokenVerificationError: Error, Sendable, Hashable, CustomStringConve
         case .certificateRevoked:
             ("Votre carte a été révoquée (opposition). Contactez votre autorité d'enregistrement.",
              "Your card has been revoked. Please contact your registration authority.")
-        case .untrustedCertificate, .keyUsageMissing, .extendedKeyUsageMismatch, .identityMissing:
+        case .untrustedCertificate, .keyUsageMissing, .extendedKeyUsageMismatch, .identityMissing, .policyNotAllowed,
+             .organizationCertificate, .nationalIDTypeNotAllowed:
             ("Cette carte n'est pas acceptée pour la connexion. Utilisez votre carte CPS.",
              "This card is not accepted for logging in. Please use your CPS card.")
-        case .crlInvalid, .crlExpired, .nonceStoreUnavailable, .invalidOrigin:
+        case .revocationUnknown, .nonceStoreUnavailable, .invalidOrigin, .insecureOrigin:
             ("Le service de connexion rencontre un problème. Réessayez dans quelques minutes.",
              "The login service has a problem. Please try again in a few minutes.")
         case .tokenTooLarge, .malformedToken, .unsupportedFormat, .unsupportedAlgorithm, .invalidSignature, .certificateUnparsable:

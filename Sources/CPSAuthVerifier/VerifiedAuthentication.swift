@@ -1,4 +1,5 @@
 import CPSIdentity
+import SwiftASN1
 import X509
 
 /// A token that passed every check: who logged in, and the evidence.
@@ -15,4 +16,20 @@ public struct VerifiedAuthentication: Sendable {
     public let algorithm: String
     /// The token's `appVersion` (informative: the client says so, nothing proves it).
     public let appVersion: String
+    /// The accepted certificate policy the certificate carries; `nil` when policies are not
+    /// checked (`CertificatePolicyRequirement.notChecked`).
+    public let policy: ASN1ObjectIdentifier?
+    /// Whether `policy` is one of the configuration's `smartCardPolicies`.
+    public let smartCardPolicy: Bool
+    /// The issuers in the chain whose certificates were not checked for revocation (opted
+    /// out); empty when every certificate's status was established by a CRL.
+    public let revocationNotCheckedFor: [DistinguishedName]
+
+    /// The OpenID Connect `amr` values (RFC 8176) this verification proves: `pop` (the
+    /// holder proved possession of the certified key) always; with a smart-card policy also
+    /// `hwk` (a hardware-protected key), `sc` (a smart card), `pin` (the card's key is
+    /// activated by its PIN under that policy) and `mfa` (card and PIN: two factors). Sorted.
+    public var authenticationMethods: [String] {
+        smartCardPolicy ? ["hwk", "mfa", "pin", "pop", "sc"] : ["pop"]
+    }
 }

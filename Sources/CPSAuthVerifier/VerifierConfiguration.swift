@@ -1,18 +1,41 @@
 import BridgeProtocol
+import CPSIdentity
 import Foundation
 import SwiftASN1
 import X509
 
-/// What a federator trusts and accepts.
+/// What a federator trusts and accepts. The defaults are the PSC profile (docs/VERIFIER.md):
+/// `https` origins only, revocation required for every certificate below the anchor, one of
+/// the configured certificate policies required, national identifiers of persons only. Each
+/// relaxation is a field set explicitly.
 public struct VerifierConfiguration: Sendable {
     /// The roots a holder certificate must chain to: IGC-Santé's root CAs.
     public var trustAnchors: [Certificate]
     /// The CAs between a root and the holder certificate (e.g. "AC IGC-SANTE FORT
     /// PERSONNES"): the token carries the leaf only, so the federator supplies these.
     public var intermediates: [Certificate]
-    /// CRLs checked for every certificate of a chain whose issuer has one here. With no CRL
-    /// for an issuer, its certificates are not checked for revocation.
+    /// CRLs. For each certificate of a chain but the anchor, the newest CRL of its issuer
+    /// whose signature verifies with that issuer's key and which is current is used.
     public var crls: [CertificateRevocationList]
+    /// Issuers whose certificates are NOT checked for revocation (an explicit opt-out, per
+    /// issuer): a certificate they issued is accepted without a CRL. Empty by default: every
+    /// certificate below the anchor must have its status established, else
+    /// `revocationUnknown`. A revoked card of an issuer listed here logs in.
+    public var revocationNotCheckedFor: [IssuerReference]
+    /// The certificate policies (`certificatePolicies` extension) a holder certificate must
+    /// carry one of. Default `.anyOf([])`: nothing is accepted until the federator configures
+    /// the IGC-Santé personal authentication policy OIDs it accepts.
+    public var certificatePolicies: CertificatePolicyRequirement
+    /// Policies whose certification policy puts the key on a smart card activated by a PIN:
+    /// a login under one of them is reported with `amr` `hwk`, `sc`, `pin`, `mfa`
+    /// (`VerifiedAuthentication.authenticationMethods`).
+    public var smartCardPolicies: Set<ASN1ObjectIdentifier>
+    /// The national identifier types accepted (`cps_national_id_type`). Default: the types
+    /// that designate a person (`NationalIdentifier.Kind.personal`).
+    public var acceptedNationalIDTypes: Set<NationalIdentifier.Kind>
+    /// Accept an `http` origin (default false: `insecureOrigin`). Only for a federator on
+    /// loopback for development, such as the demo.
+    public var allowInsecureOrigins: Bool
     /// How long an issued nonce may be presented (default 5 minutes).
     public var nonceLifetime: Duration
     /// The largest token accepted, as JSON bytes (`verify(tokenJSON:...)`) or as the sum of
@@ -34,11 +57,20 @@ public struct VerifierConfiguration: Sendable {
     public static let supportedAlgorithms: Set<String> = ["RS256", "PS256", "ES256"]
 
     public init(trustAnchors: [Certificate], intermediates: [Certificate] = [], crls: [CertificateRevocationList] = [],
+                revocationNotCheckedFor: [IssuerReference] = [],
+                certificatePolicies: CertificatePolicyRequirement = .anyOf([]), smartCardPolicies: Set<ASN1ObjectIdentifier> = [],
+                acceptedNationalIDTypes: Set<NationalIdentifier.Kind> = NationalIdentifier.Kind.personal,
+                allowInsecureOrigins: Bool = false,
                 nonceLifetime: Duration = .seconds(300), maxTokenBytes: Int = ProtocolLimits.maxMessageBytes,
                 allowedAlgorithms: Set<String> = [AuthenticationToken.rs256], requireClientAuthEKU: Bool = true) {
         self.trustAnchors = trustAnchors
         self.intermediates = intermediates
         self.crls = crls
+        self.revocationNotCheckedFor = revocationNotCheckedFor
+        self.certificatePolicies = certificatePolicies
+        self.smartCardPolicies = smartCardPolicies
+        self.acceptedNationalIDTypes = acceptedNationalIDTypes
+        self.allowInsecureOrigins = allowInsecureOrigins
         self.nonceLifetime = nonceLifetime
         self.maxTokenBytes = maxTokenBytes
         self.allowedAlgorithms = allowedAlgorithms

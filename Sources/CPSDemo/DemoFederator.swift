@@ -17,7 +17,9 @@ import X509
 /// with `{"nonce","token"}` → `{"identity","verification","idToken","idTokenClaims"}` or
 /// `{"error":{"code","message":{"fr","en"}}}`; `GET /.well-known/jwks.json`. The nonce a
 /// login is checked against is the one issued to the same browser (an HttpOnly, SameSite
-/// cookie names it), never one taken from the request.
+/// cookie names it), never one taken from the request. On an `https` origin that cookie is
+/// `__Host-cps_demo_session` with `Secure` and `Path=/`; the demo's own `http://127.0.0.1`
+/// keeps `cps_demo_session` (a browser drops a `Secure` cookie set over http).
 public struct DemoFederator: Sendable {
     /// The federator's own origin: what tokens must be signed for.
     public let origin: Origin
@@ -67,7 +69,7 @@ public struct DemoFederator: Sendable {
                 // from the request (a token made for another session's nonce cannot be used).
                 let session = await sessions.open(nonce: nonce)
                 var response = Self.json(["nonce": nonce, "expiresInSeconds": nonceLifetimeSeconds])
-                response.headers[.setCookie] = "\(NonceSessions.cookieName)=\(session); Path=/api; HttpOnly; SameSite=Strict; Max-Age=\(nonceLifetimeSeconds)"
+                response.headers[.setCookie] = Self.sessionCookie(session, origin: origin, maxAge: nonceLifetimeSeconds)
                 return response
             } catch {
                 logger.error("nonce: \(error)")
@@ -91,7 +93,8 @@ public struct DemoFederator: Sendable {
     }
 
     private func login(_ request: Request) async -> Response {
-        guard let session = NonceSessions.session(in: request.headers[.cookie]), let nonce = await sessions.take(session) else {
+        guard let session = NonceSessions.session(in: request.headers[.cookie], named: NonceSessions.sessionCookieName(for: origin)),
+              let nonce = await sessions.take(session) else {
             return Self.failure(code: "nonceUnknown", fr: "Aucun défi en cours pour ce navigateur : recommencez la connexion.",
                                 en: "No challenge is pending for this browser: start the login again.", status: 401)
         }
@@ -112,7 +115,7 @@ public struct DemoFederator: Sendable {
         var tokenClaims: [String: Any] = [
             "iss": origin.serialization, "aud": "cps-bridge-demo", "sub": verified.identity.nationalId.value,
             "iat": now, "exp": now + 600, "auth_time": now,
-            "amr": ["sc", "pin", "hwk"],  // RFC 8176: smart card, PIN, hardware-protected key
+            "amr": verified.authenticationMethods,  // RFC 8176, from what was verified (CPSAuthVerifier)
         ]
         for (key, value) in claims where tokenClaims[key] == nil { tokenClaims[key] = value }
         let idToken: String
@@ -143,9 +146,22 @@ public struct DemoFederator: Sendable {
             "issuer": identity.issuer,
             "validity": "\(formatter.string(from: identity.notBefore)) → \(formatter.string(from: identity.notAfter))",
             "chain": verified.chain.map { $0.subject.readable }.joined(separator: " ← "),
-            "revocation": "pas de LCR configurée pour la démo / no CRL configured for the demo",
+            "revocation": verified.revocationNotCheckedFor.isEmpty
+                ? "LCR valide de chaque AC de la chaîne : non révoqué / a valid CRL of every CA in the chain: not revoked"
+                : "non vérifiée pour / not checked for: " + verified.revocationNotCheckedFor.map(\.readable).joined(separator: ", "),
+            "policy": verified.policy.map { "\($0)" }
+                ?? "non vérifiée (la carte simulée n'a pas de politique) / not checked (the simulated card carries no policy)",
+            "amr": verified.authenticationMethods.joined(separator: " "),
             "appVersion": token.appVersion,
         ]
+    }
+
+    /// The session cookie: `__Host-` and `Secure` on an https origin, as is on the demo's http.
+    static func sessionCookie(_ session: String, origin: Origin, maxAge: Int) -> String {
+        let name = NonceSessions.sessionCookieName(for: origin)
+        return origin.scheme == .https
+            ? "\(name)=\(session); Path=/; Secure; HttpOnly; SameSite=Strict; Max-Age=\(maxAge)"
+            : "\(name)=\(session); Path=/api; HttpOnly; SameSite=Strict; Max-Age=\(maxAge)"
     }
 
     /// `value` as a JSON object (for merging into the identity token's claims).
@@ -206,6 +222,12 @@ public struct DemoFederator: Sendable {
 /// taken (once) by the login. Bounded: the oldest sessions go first.
 actor NonceSessions {
     static let cookieName = "cps_demo_session"
+
+    /// `__Host-cps_demo_session` on https (the browser then requires `Secure`, `Path=/` and
+    /// no `Domain`), `cps_demo_session` on http.
+    static func sessionCookieName(for origin: Origin) -> String {
+        origin.scheme == .https ? "__Host-" + cookieName : cookieName
+    }
     static let capacity = 10_000
     private var nonces: [String: String] = [:]
     private var order: [String] = []
@@ -229,11 +251,11 @@ actor NonceSessions {
     }
 
     /// The session identifier in a `Cookie` header.
-    static func session(in header: String?) -> String? {
+    static func session(in header: String?, named name: String = cookieName) -> String? {
         guard let header else { return nil }
         for part in header.split(separator: ";") {
             let pair = part.trimmingCharacters(in: .whitespaces).split(separator: "=", maxSplits: 1)
-            if pair.count == 2, pair[0] == cookieName { return String(pair[1]) }
+            if pair.count == 2, pair[0] == name { return String(pair[1]) }
         }
         return nil
     }

@@ -69,10 +69,23 @@ struct DemoCommand: AsyncParsableCommand {
 
         let verifier: CPSAuthVerifier
         do {
+            // The PSC profile, with the demo's two explicit relaxations: its origin is
+            // http://127.0.0.1, and the simulated card's certificate carries no certificate
+            // policy. Revocation is checked for real: the test CAs publish CRLs (openssl).
+            let crls = try DemoCRLs.issue(cardDirectory: bed.cardDirectory, into: directory.appendingPathComponent("crl"))
             let configuration = VerifierConfiguration(
                 trustAnchors: try VerifierConfiguration.certificates(fromPEMFile: bed.rootCAPath),
-                intermediates: try VerifierConfiguration.certificates(fromPEMFile: bed.issuingCAPath))
+                intermediates: try VerifierConfiguration.certificates(fromPEMFile: bed.issuingCAPath),
+                crls: try crls.map { try VerifierConfiguration.crl(fromFile: $0) },
+                certificatePolicies: .notChecked,
+                allowInsecureOrigins: true)
             verifier = CPSAuthVerifier(configuration: configuration)
+            FileHandle.standardError.write(Data("""
+            cps-bridge demo: vérification PSC, sauf origine http et politique de certificat (carte simulée sans OID) ;
+            LCR des AC de test dans \(directory.path)/crl / PSC verification except the http origin and the certificate
+            policy (the simulated card carries none); the test CAs' CRLs are in \(directory.path)/crl.
+
+            """.utf8))
         } catch {
             throw CommandFailure("the simulated card's test PKI: \(error)")
         }

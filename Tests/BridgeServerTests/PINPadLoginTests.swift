@@ -87,9 +87,7 @@ struct PINPadLoginTests {
     @Test("the PIN typed on the reader logs in; the token verifies for origin and nonce", arguments: [[String](), ["--pin-pad", "direct"]])
     func padLogin(extra: [String]) async throws {
         try await Self.withPadDaemon(extra) { port, card, keypad, log in
-            let verifier = CPSAuthVerifier(configuration: .init(
-                trustAnchors: try VerifierConfiguration.certificates(fromPEMFile: card.rootCAPath),
-                intermediates: try VerifierConfiguration.certificates(fromPEMFile: card.issuingCAPath)))
+            let verifier = try SimulatedCardVerifier.make(card)
             let nonce = try await verifier.issueNonce()
             let login = Self.startLogin(port, nonce: nonce)
             let display = try await Self.onThread { try keypad.waitForEntry() }

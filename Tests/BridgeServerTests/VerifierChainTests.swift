@@ -13,9 +13,7 @@ struct VerifierChainTests {
         try await CardBed.shared().withReaders { readers in
             let card = try SimulatedCard(reader: readers[0])
             defer { card.stop() }
-            let verifier = CPSAuthVerifier(configuration: .init(
-                trustAnchors: try VerifierConfiguration.certificates(fromPEMFile: card.rootCAPath),
-                intermediates: try VerifierConfiguration.certificates(fromPEMFile: card.issuingCAPath)))
+            let verifier = try SimulatedCardVerifier.make(card)
             let nonce = try await verifier.issueNonce()
             try await ServerTests.withDaemon { port in
                 let reply = try await ServerTests.http(port, "POST", "/v1/authenticate",
@@ -32,6 +30,7 @@ struct VerifierChainTests {
                 #expect(login.claims.givenName == "CAMILLE")
                 #expect(login.claims.profession == "Médecin")
                 #expect(login.chain.count == 3)
+                #expect(login.revocationNotCheckedFor.isEmpty, "both test CAs published a CRL: every status was established")
                 #expect(login.algorithm == "RS256")
                 #expect(login.appVersion.hasPrefix(AuthenticationToken.releasesURL))
 

@@ -2,6 +2,7 @@ import BridgeProtocol
 import CPSAuthVerifier
 import Foundation
 import Testing
+import VerifierTestPKI
 
 /// Issued nonces and the in-memory store.
 @Suite("Nonces")
@@ -65,16 +66,80 @@ struct NonceTests {
         #expect(await store.count == 1)
     }
 
-    @Test("concurrent presentations of one nonce: exactly one is fresh")
+    @Test("1,000 concurrent consumes of one nonce: exactly one is fresh")
     func concurrent() async {
         let store = InMemoryNonceStore()
         let now = Date()
         await store.insert("x", expiresAt: now.addingTimeInterval(60), now: now)
         let states = await withTaskGroup(of: NonceState.self) { group in
-            for _ in 0..<50 { group.addTask { await store.consume("x", now: now) } }
+            for _ in 0..<1000 { group.addTask { await store.consume("x", now: now) } }
             return await group.reduce(into: []) { $0.append($1) }
         }
         #expect(states.filter { $0 == .fresh }.count == 1)
-        #expect(states.filter { $0 == .used }.count == 49)
+        #expect(states.filter { $0 == .used }.count == 999)
+    }
+
+    @Test("inserting a nonce again never clears its used mark nor extends its life")
+    func reinsertKeepsUsed() async {
+        let t0 = Date(timeIntervalSince1970: 1_800_000_000)
+        let store = InMemoryNonceStore()
+        await store.insert("a", expiresAt: t0.addingTimeInterval(60), now: t0)
+        #expect(await store.consume("a", now: t0) == .fresh)
+        await store.insert("a", expiresAt: t0.addingTimeInterval(600), now: t0.addingTimeInterval(1))
+        #expect(await store.consume("a", now: t0.addingTimeInterval(2)) == .used)
+        await store.insert("b", expiresAt: t0.addingTimeInterval(60), now: t0)
+        await store.insert("b", expiresAt: t0.addingTimeInterval(600), now: t0.addingTimeInterval(1))
+        #expect(await store.consume("b", now: t0.addingTimeInterval(61)) == .expired)
+    }
+
+    @Test("1,000 concurrent verifications of one good token: exactly one login is accepted")
+    func concurrentVerifications() async throws {
+        let verifier = Support.verifier()
+        let nonce = try await verifier.issueNonce()
+        let token = try Support.pki.token(origin: Support.origin, nonce: nonce)
+        let outcomes = await withTaskGroup(of: String.self) { group in
+            for _ in 0..<1000 {
+                group.addTask {
+                    do {
+                        _ = try await verifier.verify(token: token, origin: Support.origin, nonce: nonce)
+                        return "accepted"
+                    } catch {
+                        return (error as? TokenVerificationError)?.code ?? "\(error)"
+                    }
+                }
+            }
+            return await group.reduce(into: [String: Int]()) { $0[$1, default: 0] += 1 }
+        }
+        #expect(outcomes == ["accepted": 1, "nonceReplayed": 999])
+    }
+
+    @Test("a store that cannot be reached: nonceStoreUnavailable, and nothing is accepted")
+    func unreachableStore() async throws {
+        /// Issues fine, then goes down: every consume throws.
+        actor Flaky: NonceStore {
+            struct Unreachable: Error {}
+            var down = false
+            let inner = InMemoryNonceStore()
+            func goDown() { down = true }
+            func insert(_ nonce: String, expiresAt: Date, now: Date) async throws {
+                if down { throw Unreachable() }
+                await inner.insert(nonce, expiresAt: expiresAt, now: now)
+            }
+            func consume(_ nonce: String, now: Date) async throws -> NonceState {
+                if down { throw Unreachable() }
+                return await inner.consume(nonce, now: now)
+            }
+        }
+        let store = Flaky()
+        let verifier = Support.verifier(store: store)
+        let nonce = try await verifier.issueNonce()
+        let token = try Support.pki.token(origin: Support.origin, nonce: nonce)
+        await store.goDown()
+        for _ in 0..<3 {
+            await Support.expectRefusal("nonceStoreUnavailable") {
+                _ = try await verifier.verify(token: token, origin: Support.origin, nonce: nonce)
+            }
+        }
+        await #expect(throws: Flaky.Unreachable.self) { _ = try await verifier.issueNonce() }
     }
 }

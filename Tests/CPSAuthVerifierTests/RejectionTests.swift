@@ -1,5 +1,6 @@
 import BridgeProtocol
 import CPSAuthVerifier
+import CPSIdentity
 import Foundation
 import _CryptoExtras
 import Testing
@@ -228,6 +229,64 @@ struct RejectionTests {
         }
     }
 
+    @Test("an http origin: insecureOrigin, unless the configuration allows insecure origins explicitly")
+    func insecureOrigin() async throws {
+        let http = "http://127.0.0.1:8080"
+        let verifier = Support.verifier()
+        var nonce = try await verifier.issueNonce()
+        var token = try pki.token(origin: http, nonce: nonce)
+        let error = await Support.expectRefusal("insecureOrigin") { _ = try await verifier.verify(token: token, origin: http, nonce: nonce) }
+        #expect(error == .insecureOrigin(http))
+        let lenient = Support.verifier { $0.allowInsecureOrigins = true }
+        nonce = try await lenient.issueNonce()
+        token = try pki.token(origin: http, nonce: nonce)
+        _ = try await lenient.verify(token: token, origin: http, nonce: nonce)
+    }
+
+    @Test("a certificate without the configured policy (none, or another one): policyNotAllowed")
+    func policyNotAllowed() async throws {
+        for policies in [[], [VerifierTestPKI.otherPolicy]] {
+            let (verifier, nonce, token) = try await setUp(certificate: try pki.holder(policies: policies))
+            await Support.expectRefusal("policyNotAllowed") { _ = try await verifier.verify(token: token, origin: origin, nonce: nonce) }
+        }
+        // The default configuration accepts no policy until the federator names some.
+        let strict = CPSAuthVerifier(configuration: .init(trustAnchors: [pki.root], intermediates: [pki.issuing], crls: Support.currentCRLs))
+        let nonce = try await strict.issueNonce()
+        let token = try pki.token(origin: origin, nonce: nonce)
+        await Support.expectRefusal("policyNotAllowed") { _ = try await strict.verify(token: token, origin: origin, nonce: nonce) }
+    }
+
+    @Test("policies not checked (an explicit opt-out): a certificate without one is accepted, amr pop only")
+    func policiesNotChecked() async throws {
+        let verifier = Support.verifier { $0.certificatePolicies = .notChecked }
+        let nonce = try await verifier.issueNonce()
+        let token = try pki.token(origin: origin, nonce: nonce, certificate: try pki.holder(policies: []))
+        let login = try await verifier.verify(token: token, origin: origin, nonce: nonce)
+        #expect(login.policy == nil)
+        #expect(login.authenticationMethods == ["pop"])
+    }
+
+    @Test("an organisation's certificate (no surname): organizationCertificate")
+    func organizationCertificate() async throws {
+        let (verifier, nonce, token) = try await setUp(certificate: try pki.holder(subject: try VerifierTestPKI.organizationName()))
+        await Support.expectRefusal("organizationCertificate") { _ = try await verifier.verify(token: token, origin: origin, nonce: nonce) }
+    }
+
+    @Test("a national identifier type outside the accepted ones: nationalIDTypeNotAllowed")
+    func nationalIDType() async throws {
+        // An identifier of no known type, on a person's certificate: refused by default.
+        let unknown = try pki.holder(subject: try VerifierTestPKI.holderName(nationalID: "X12345"))
+        var (verifier, nonce, token) = try await setUp(certificate: unknown)
+        await Support.expectRefusal("nationalIDTypeNotAllowed") { _ = try await verifier.verify(token: token, origin: origin, nonce: nonce) }
+        // RPPS only: a staff card's FINESS-based identifier is refused.
+        verifier = Support.verifier { $0.acceptedNationalIDTypes = [.rpps] }
+        nonce = try await verifier.issueNonce()
+        let staff = try pki.holder(subject: try VerifierTestPKI.holderName(nationalID: "3123456789/1234"))
+        token = try pki.token(origin: origin, nonce: nonce, certificate: staff)
+        let error = await Support.expectRefusal("nationalIDTypeNotAllowed") { _ = try await verifier.verify(token: token, origin: origin, nonce: nonce) }
+        #expect(error == .nationalIDTypeNotAllowed("finess"))
+    }
+
     @Test("a certificate that names no national identifier: identityMissing")
     func noNationalID() async throws {
         let subject = DistinguishedName([RelativeDistinguishedName(try .init(type: .RDNAttributeType.countryName, printableString: "FR"))])
@@ -252,11 +311,11 @@ struct RejectionTests {
     func codes() {
         let errors: [TokenVerificationError] = [
             .tokenTooLarge(bytes: 1, limit: 0), .malformedToken(""), .unsupportedFormat(""), .unsupportedAlgorithm(""),
-            .invalidSignature, .invalidOrigin(""), .nonceUnknown, .nonceReplayed, .nonceExpired, .nonceStoreUnavailable(""),
+            .invalidSignature, .invalidOrigin(""), .insecureOrigin(""), .nonceUnknown, .nonceReplayed, .nonceExpired, .nonceStoreUnavailable(""),
             .certificateUnparsable(""), .certificateExpired(notAfter: Date()), .certificateNotYetValid(notBefore: Date()),
             .untrustedCertificate(""), .keyUsageMissing, .extendedKeyUsageMismatch,
-            .certificateRevoked(serialNumber: "01", revokedAt: Date()), .crlInvalid(""), .crlExpired(nextUpdate: Date()),
-            .identityMissing,
+            .certificateRevoked(serialNumber: "01", revokedAt: Date()), .revocationUnknown(""), .policyNotAllowed(""),
+            .identityMissing, .organizationCertificate(""), .nationalIDTypeNotAllowed(""),
         ]
         #expect(errors.map(\.code) == TokenVerificationError.allCodes)
         #expect(Set(errors.map(\.code)).count == errors.count)

@@ -24,9 +24,12 @@ struct RevocationTests {
         return try CertificateRevocationList(derEncoded: der)
     }
 
-    func attempt(_ crls: [CertificateRevocationList], certificate: Certificate? = nil,
-                 now: Date? = nil) async throws -> (CPSAuthVerifier, AuthenticationToken, String) {
-        let verifier = Support.verifier(crls: crls)
+    /// A verifier with `crls` (and the root's current CRL unless told otherwise), a nonce
+    /// and a token for it.
+    func attempt(_ crls: [CertificateRevocationList], withRootCRL: Bool = true, certificate: Certificate? = nil,
+                 now: Date? = nil,
+                 configure: (inout VerifierConfiguration) -> Void = { _ in }) async throws -> (CPSAuthVerifier, AuthenticationToken, String) {
+        let verifier = Support.verifier(crls: crls + (withRootCRL ? [Support.rootCRL] : []), configure: configure)
         let nonce = try await verifier.issueNonce(now: now ?? Date())
         return (verifier, try pki.token(origin: origin, nonce: nonce, certificate: certificate), nonce)
     }
@@ -124,33 +127,90 @@ struct RevocationTests {
         await Support.expectRefusal("certificateRevoked") { _ = try await verifier.verify(token: token, origin: origin, nonce: nonce) }
     }
 
-    @Test("a CRL past its nextUpdate: crlExpired")
+    @Test("a CRL past its nextUpdate counts as no CRL: revocationUnknown")
     func staleCRL() async throws {
         let stale = try crl(thisUpdate: pki.now.addingTimeInterval(-8 * 86_400), nextUpdate: pki.now.addingTimeInterval(-86_400))
         let (verifier, token, nonce) = try await attempt([stale])
-        await Support.expectRefusal("crlExpired") { _ = try await verifier.verify(token: token, origin: origin, nonce: nonce) }
+        let error = await Support.expectRefusal("revocationUnknown") { _ = try await verifier.verify(token: token, origin: origin, nonce: nonce) }
+        #expect(error?.description.contains("stale") == true, "\(String(describing: error))")
     }
 
-    @Test("a CRL whose signature does not verify: crlInvalid")
+    @Test("a CRL whose signature does not verify is ignored: revocationUnknown")
     func badSignature() async throws {
         let (verifier, token, nonce) = try await attempt([try crl(tamper: true)])
-        await Support.expectRefusal("crlInvalid") { _ = try await verifier.verify(token: token, origin: origin, nonce: nonce) }
+        await Support.expectRefusal("revocationUnknown") { _ = try await verifier.verify(token: token, origin: origin, nonce: nonce) }
     }
 
-    @Test("a CRL naming the issuing CA but signed by another key: crlInvalid")
+    /// A CRL naming the issuing CA, signed by the foreign key.
+    func forged(revoking serials: [ArraySlice<UInt8>] = [], thisUpdate: Date) throws -> CertificateRevocationList {
+        let der = try CRLIssuer(issuer: pki.issuing.subject, key: pki.foreignKey)
+            .issue(entries: serials.map { .init(serial: $0, date: thisUpdate) }, thisUpdate: thisUpdate,
+                   nextUpdate: pki.now.addingTimeInterval(86_400), crlNumber: 99)
+        return try CertificateRevocationList(derEncoded: der)
+    }
+
+    @Test("a CRL naming the issuing CA but signed by another key is ignored: revocationUnknown")
     func signedByAnotherKey() async throws {
-        let forged = try CRLIssuer(issuer: pki.issuing.subject, key: pki.foreignKey)
-            .issue(entries: [], thisUpdate: pki.now.addingTimeInterval(-60), nextUpdate: pki.now.addingTimeInterval(86_400))
-        let (verifier, token, nonce) = try await attempt([try CertificateRevocationList(derEncoded: forged)])
-        await Support.expectRefusal("crlInvalid") { _ = try await verifier.verify(token: token, origin: origin, nonce: nonce) }
+        let (verifier, token, nonce) = try await attempt([try forged(thisUpdate: pki.now.addingTimeInterval(-60))])
+        await Support.expectRefusal("revocationUnknown") { _ = try await verifier.verify(token: token, origin: origin, nonce: nonce) }
     }
 
-    @Test("a CRL without nextUpdate, or not yet valid: crlInvalid")
+    @Test("a forged CRL newer than the valid one is ignored, the valid one is used (it revokes: refused)")
+    func forgedNewerDoesNotHideRevocation() async throws {
+        let valid = try crl(revoking: [pki.holder.serialNumber.bytes])
+        let (verifier, token, nonce) = try await attempt([valid, try forged(thisUpdate: pki.now.addingTimeInterval(-60))])
+        await Support.expectRefusal("certificateRevoked") { _ = try await verifier.verify(token: token, origin: origin, nonce: nonce) }
+    }
+
+    @Test("a forged CRL newer than the valid one cannot revoke: the valid one is used (it does not: accepted)")
+    func forgedNewerDoesNotRevoke() async throws {
+        let forgedCRL = try forged(revoking: [pki.holder.serialNumber.bytes], thisUpdate: pki.now.addingTimeInterval(-60))
+        let (verifier, token, nonce) = try await attempt([try crl(), forgedCRL])
+        _ = try await verifier.verify(token: token, origin: origin, nonce: nonce)
+    }
+
+    @Test("of two valid CRLs of one issuer, the newer is used")
+    func newerValidWins() async throws {
+        let older = try crl(revoking: [pki.holder.serialNumber.bytes], thisUpdate: pki.now.addingTimeInterval(-7200))
+        let newer = try crl(thisUpdate: pki.now.addingTimeInterval(-60))
+        let (verifier, token, nonce) = try await attempt([older, newer])
+        _ = try await verifier.verify(token: token, origin: origin, nonce: nonce)
+    }
+
+    @Test("a CRL without nextUpdate, or not yet valid, is ignored: revocationUnknown")
     func unusableDates() async throws {
         for crl in [try crl(nextUpdate: .some(nil)), try crl(thisUpdate: Date().addingTimeInterval(3600))] {
             let (verifier, token, nonce) = try await attempt([crl])
-            await Support.expectRefusal("crlInvalid") { _ = try await verifier.verify(token: token, origin: origin, nonce: nonce) }
+            await Support.expectRefusal("revocationUnknown") { _ = try await verifier.verify(token: token, origin: origin, nonce: nonce) }
         }
+    }
+
+    @Test("no CRL for the issuing CA, or none at all: revocationUnknown (fail closed)")
+    func noCRL() async throws {
+        for withRoot in [true, false] {
+            let (verifier, token, nonce) = try await attempt([], withRootCRL: withRoot)
+            await Support.expectRefusal("revocationUnknown") { _ = try await verifier.verify(token: token, origin: origin, nonce: nonce) }
+        }
+        // The holder's status is established but not the issuing CA's (no root CRL).
+        let (verifier, token, nonce) = try await attempt([try crl()], withRootCRL: false)
+        let error = await Support.expectRefusal("revocationUnknown") { _ = try await verifier.verify(token: token, origin: origin, nonce: nonce) }
+        #expect(error?.description.contains("CPS-BRIDGE TEST ROOT CA") == true, "\(String(describing: error))")
+    }
+
+    @Test("issuers opted out explicitly (by subject, by SKI) are not checked; the others still are")
+    func optOut() async throws {
+        let rootSKI = Array(try #require(try pki.root.extensions.subjectKeyIdentifier).keyIdentifier)
+        var (verifier, token, nonce) = try await attempt([], withRootCRL: false) {
+            $0.revocationNotCheckedFor = [.of(pki.issuing), .subjectKeyIdentifier(rootSKI)]
+        }
+        let login = try await verifier.verify(token: token, origin: origin, nonce: nonce)
+        #expect(login.revocationNotCheckedFor == [pki.issuing.subject, pki.root.subject])
+        // Only the issuing CA opted out: the root's CRL is still required for the issuing CA.
+        (verifier, token, nonce) = try await attempt([], withRootCRL: false) { $0.revocationNotCheckedFor = [.of(pki.issuing)] }
+        await Support.expectRefusal("revocationUnknown") { _ = try await verifier.verify(token: token, origin: origin, nonce: nonce) }
+        // With every CRL, nothing was opted out.
+        (verifier, token, nonce) = try await attempt([try crl()])
+        #expect(try await verifier.verify(token: token, origin: origin, nonce: nonce).revocationNotCheckedFor.isEmpty)
     }
 
     @Test("a CRL of another issuer does not apply")
@@ -158,7 +218,7 @@ struct RevocationTests {
         let rootCRL = try CRLIssuer(issuer: pki.root.subject, key: pki.rootKey)
             .issue(entries: [.init(serial: pki.holder.serialNumber.bytes, date: pki.now)],
                    thisUpdate: pki.now.addingTimeInterval(-60), nextUpdate: pki.now.addingTimeInterval(86_400))
-        let (verifier, token, nonce) = try await attempt([try CertificateRevocationList(derEncoded: rootCRL)])
+        let (verifier, token, nonce) = try await attempt([try crl(), try CertificateRevocationList(derEncoded: rootCRL)], withRootCRL: false)
         _ = try await verifier.verify(token: token, origin: origin, nonce: nonce)
     }
 
@@ -167,7 +227,7 @@ struct RevocationTests {
         let rootCRL = try CRLIssuer(issuer: pki.root.subject, key: pki.rootKey)
             .issue(entries: [.init(serial: pki.issuing.serialNumber.bytes, date: pki.now.addingTimeInterval(-60))],
                    thisUpdate: pki.now.addingTimeInterval(-60), nextUpdate: pki.now.addingTimeInterval(86_400))
-        let (verifier, token, nonce) = try await attempt([try CertificateRevocationList(derEncoded: rootCRL)])
+        let (verifier, token, nonce) = try await attempt([try crl(), try CertificateRevocationList(derEncoded: rootCRL)], withRootCRL: false)
         await Support.expectRefusal("certificateRevoked") { _ = try await verifier.verify(token: token, origin: origin, nonce: nonce) }
     }
 }

@@ -12,9 +12,24 @@ enum Support {
     static let otherOrigin = "https://evil.example"
     static var pki: VerifierTestPKI { VerifierTestPKI.shared }
 
-    static func verifier(crls: [CertificateRevocationList] = [], store: any NonceStore = InMemoryNonceStore(),
+    /// Current CRLs of the root and of the issuing CA, revoking nothing (made once).
+    static let currentCRLs: [CertificateRevocationList] = {
+        do { return try pki.currentCRLs().map { try CertificateRevocationList(derEncoded: $0) } } catch { fatalError("\(error)") }
+    }()
+    /// The root's current CRL alone: with it, the issuing CA's status is established.
+    static var rootCRL: CertificateRevocationList { currentCRLs[0] }
+
+    /// The PSC profile over the test PKI: its anchors, its policy, the given CRLs (by default
+    /// current ones for both CAs).
+    static func configuration(crls: [CertificateRevocationList]? = nil) -> VerifierConfiguration {
+        VerifierConfiguration(trustAnchors: [pki.root], intermediates: [pki.issuing], crls: crls ?? currentCRLs,
+                              certificatePolicies: .anyOf([VerifierTestPKI.personalAuthenticationPolicy]),
+                              smartCardPolicies: [VerifierTestPKI.personalAuthenticationPolicy])
+    }
+
+    static func verifier(crls: [CertificateRevocationList]? = nil, store: any NonceStore = InMemoryNonceStore(),
                          configure: (inout VerifierConfiguration) -> Void = { _ in }) -> CPSAuthVerifier {
-        var configuration = VerifierConfiguration(trustAnchors: [pki.root], intermediates: [pki.issuing], crls: crls)
+        var configuration = configuration(crls: crls)
         configure(&configuration)
         return CPSAuthVerifier(configuration: configuration, nonceStore: store)
     }

@@ -27,6 +27,9 @@ struct AcceptanceTests {
         #expect(login.claims == IdentityClaims(subjectNameID: "899700012345", givenName: "CAMILLE", familyName: "TEST-CPS",
                                                nationalIDType: "rpps", rpps: "99700012345", profession: "Médecin"))
         #expect(login.claims.preferredUsername == "899700012345")
+        #expect(login.policy == VerifierTestPKI.personalAuthenticationPolicy)
+        #expect(login.revocationNotCheckedFor.isEmpty)
+        #expect(login.authenticationMethods == ["hwk", "mfa", "pin", "pop", "sc"])
     }
 
     @Test("the same token as JSON bytes, with its origin written non-canonically by the federator")
@@ -56,7 +59,7 @@ struct AcceptanceTests {
         let certificateB64 = try Support.vectorFixture("test-vector-certificate.b64").trimmingCharacters(in: .whitespacesAndNewlines)
         let anchor = try Certificate(derEncoded: Array(try #require(Data(base64Encoded: certificateB64))))
         let store = InMemoryNonceStore()
-        var configuration = VerifierConfiguration(trustAnchors: [])
+        var configuration = VerifierConfiguration(trustAnchors: [], certificatePolicies: .notChecked)
         configuration.pinnedCertificates = [anchor]
         let verifier = CPSAuthVerifier(configuration: configuration, nonceStore: store)
         let nonce = "kDQG76N4DGrl0K0FicTQx+rC3b6pMZ/Him5BoaCONjg="
@@ -70,8 +73,9 @@ struct AcceptanceTests {
         #expect(login.claims.profession == "Médecin")
 
         // As an anchor it is refused: a self-signed certificate that is not a CA.
-        let asAnchor = CPSAuthVerifier(configuration: .init(trustAnchors: [anchor]), nonceStore: store)
-        await store.insert(nonce, expiresAt: now.addingTimeInterval(60), now: now)
+        let otherStore = InMemoryNonceStore()
+        let asAnchor = CPSAuthVerifier(configuration: .init(trustAnchors: [anchor], certificatePolicies: .notChecked), nonceStore: otherStore)
+        await otherStore.insert(nonce, expiresAt: now.addingTimeInterval(60), now: now)
         await Support.expectRefusal("untrustedCertificate") {
             _ = try await asAnchor.verify(tokenJSON: tokenJSON, origin: "https://auth.esw.esante.gouv.fr", nonce: nonce, now: now)
         }

@@ -15,6 +15,19 @@ public struct CRLIssuer {
         self.key = key
     }
 
+    /// The CA of a certificate file and its RSA key file (PEM, PKCS#1 or PKCS#8), such as
+    /// the simulated card's `issuing-ca.pem` and `issuing-ca.key`.
+    public init(certificatePEMFile: String, keyPEMFile: String) throws {
+        let certificate = try Certificate(pemEncoded: String(contentsOfFile: certificatePEMFile, encoding: .utf8))
+        self.init(issuer: certificate.subject,
+                  key: try _RSA.Signing.PrivateKey(pemRepresentation: String(contentsOfFile: keyPEMFile, encoding: .utf8)))
+    }
+
+    /// A current CRL revoking nothing: thisUpdate an hour ago, nextUpdate in a week.
+    public func current(now: Date = Date()) throws -> [UInt8] {
+        try issue(entries: [], thisUpdate: now.addingTimeInterval(-3600), nextUpdate: now.addingTimeInterval(7 * 86_400))
+    }
+
     public struct Entry {
         public var serial: ArraySlice<UInt8>
         public var date: Date

@@ -25,6 +25,12 @@ public final class VerifierTestPKI: Sendable {
     /// The reference time certificates are made around (their notBefore is a day earlier).
     public let now: Date
 
+    /// The test PKI's personal authentication policy, in the holder certificates by default
+    /// (under 2.999, the arc ITU-T X.660 keeps for examples: never a real policy).
+    public static let personalAuthenticationPolicy: ASN1ObjectIdentifier = [2, 999, 71, 1, 1]
+    /// Another test policy (as an organisation certificate's), never accepted by the tests.
+    public static let otherPolicy: ASN1ObjectIdentifier = [2, 999, 71, 9, 9]
+
     /// One PKI per process.
     public static let shared: VerifierTestPKI = {
         do { return try VerifierTestPKI() } catch { fatalError("cannot make the test PKI: \(error)") }
@@ -49,11 +55,36 @@ public final class VerifierTestPKI: Sendable {
     /// A holder certificate for the holder's key, issued by the issuing CA unless told otherwise.
     public func holder(notBefore: Date? = nil, notAfter: Date? = nil, keyUsage: KeyUsage? = KeyUsage(digitalSignature: true),
                        extendedKeyUsage: [ExtendedKeyUsage.Usage]? = [.clientAuth], criticalEKU: Bool = false,
-                       foreign: Bool = false, subject: DistinguishedName? = nil) throws -> Certificate {
+                       foreign: Bool = false, subject: DistinguishedName? = nil,
+                       policies: [ASN1ObjectIdentifier] = [personalAuthenticationPolicy]) throws -> Certificate {
         try Self.makeHolder(publicKey: Certificate.PublicKey(holderKey.publicKey),
                             issuer: foreign ? foreignRoot : issuing, issuerKey: foreign ? foreignKey : issuingKey, now: now,
                             notBefore: notBefore, notAfter: notAfter, keyUsage: keyUsage, extendedKeyUsage: extendedKeyUsage,
-                            criticalEKU: criticalEKU, subject: subject)
+                            criticalEKU: criticalEKU, subject: subject, policies: policies)
+    }
+
+    /// Current CRLs (thisUpdate an hour before `now`, nextUpdate a week after) of the root
+    /// and of the issuing CA, revoking nothing: what a verifier needs for the holder's
+    /// status to be established.
+    public func currentCRLs(revoking serials: [ArraySlice<UInt8>] = []) throws -> [[UInt8]] {
+        let entries = serials.map { CRLIssuer.Entry(serial: $0, date: now.addingTimeInterval(-3600)) }
+        return [
+            try CRLIssuer(issuer: root.subject, key: rootKey)
+                .issue(entries: [], thisUpdate: now.addingTimeInterval(-3600), nextUpdate: now.addingTimeInterval(7 * 86_400)),
+            try CRLIssuer(issuer: issuing.subject, key: issuingKey)
+                .issue(entries: entries, thisUpdate: now.addingTimeInterval(-3600), nextUpdate: now.addingTimeInterval(7 * 86_400)),
+        ]
+    }
+
+    /// An organisation's certificate as IGC-Santé shapes them: no surname or given name, a
+    /// structure's identifier and name.
+    public static func organizationName() throws -> DistinguishedName {
+        DistinguishedName([
+            RelativeDistinguishedName(try .init(type: .RDNAttributeType.countryName, printableString: "FR")),
+            RelativeDistinguishedName(.init(type: .RDNAttributeType.organizationName, utf8String: "CH TEST")),
+            RelativeDistinguishedName(.init(type: .RDNAttributeType.organizationalUnitName, utf8String: "310000000")),
+            RelativeDistinguishedName(.init(type: .RDNAttributeType.commonName, utf8String: "310000000/SERVEUR-TEST")),
+        ])
     }
 
     /// `CN=899700012345+SN=TEST-CPS+GN=CAMILLE, title=Médecin, C=FR` (DER order reversed).
@@ -99,17 +130,30 @@ public final class VerifierTestPKI: Sendable {
                                   now: Date, notBefore: Date? = nil, notAfter: Date? = nil,
                                   keyUsage: KeyUsage? = KeyUsage(digitalSignature: true),
                                   extendedKeyUsage: [ExtendedKeyUsage.Usage]? = [.clientAuth], criticalEKU: Bool = false,
-                                  subject: DistinguishedName? = nil) throws -> Certificate {
+                                  subject: DistinguishedName? = nil,
+                                  policies: [ASN1ObjectIdentifier] = [personalAuthenticationPolicy]) throws -> Certificate {
         var extensions = Certificate.Extensions()
         try extensions.append(Certificate.Extension(BasicConstraints.notCertificateAuthority, critical: true))
         if let keyUsage { try extensions.append(Certificate.Extension(keyUsage, critical: true)) }
         if let extendedKeyUsage { try extensions.append(Certificate.Extension(ExtendedKeyUsage(extendedKeyUsage), critical: criticalEKU)) }
+        if !policies.isEmpty { try extensions.append(try certificatePolicies(policies)) }
         return try Certificate(
             version: .v3, serialNumber: Certificate.SerialNumber(), publicKey: publicKey,
             notValidBefore: notBefore ?? now.addingTimeInterval(-86_400),
             notValidAfter: notAfter ?? now.addingTimeInterval(3 * 365 * 86_400),
             issuer: issuer.subject, subject: try subject ?? holderName(), signatureAlgorithm: .sha256WithRSAEncryption,
             extensions: extensions, issuerPrivateKey: Certificate.PrivateKey(issuerKey))
+    }
+
+    /// `certificatePolicies` (2.5.29.32, not critical): `SEQUENCE OF SEQUENCE { OID }`.
+    public static func certificatePolicies(_ policies: [ASN1ObjectIdentifier]) throws -> Certificate.Extension {
+        var serializer = DER.Serializer()
+        try serializer.appendConstructedNode(identifier: .sequence) { s in
+            for policy in policies {
+                try s.appendConstructedNode(identifier: .sequence) { s in try s.serialize(policy) }
+            }
+        }
+        return Certificate.Extension(oid: [2, 5, 29, 32], critical: false, value: serializer.serializedBytes[...])
     }
 
     /// A token as the card makes it: RS256 over `SHA-256(origin) || SHA-256(nonce)`.

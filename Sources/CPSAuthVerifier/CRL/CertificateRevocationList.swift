@@ -25,7 +25,7 @@ public struct CertificateRevocationList: Sendable, Hashable {
     public let issuer: DistinguishedName
     public let thisUpdate: Date
     /// When the next CRL is due; after it this one is stale. `nil` only in CRLs that break
-    /// RFC 5280 (which requires it): the verifier refuses those as `crlInvalid`.
+    /// RFC 5280 (which requires it): the verifier sets those aside (no status from them: `revocationUnknown`).
     public let nextUpdate: Date?
     /// The `cRLNumber` extension, big-endian bytes, when present.
     public let crlNumber: ArraySlice<UInt8>?
