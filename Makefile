@@ -107,7 +107,8 @@ bench: deps
 	$$bin/cps-bench pkcs11-inprocess && echo && \
 	$$bin/cps-bench verify
 
-## measure: the daemon's figures in release (BENCHMARKS.md, "The daemon"; scripts/measure-daemon.sh)
+## measure: the daemon's figures in release, and side by side with AusweisApp2 (cps-bench peer,
+## which installs Debian's ausweisapp2 if missing) (BENCHMARKS.md, "The daemon"; scripts/measure-daemon.sh)
 measure: deps
 	@bash scripts/measure-daemon.sh
 

@@ -6,6 +6,7 @@
 #   bash scripts/measure-daemon.sh            # or: make measure
 #
 # Environment: LOGINS (200), CYCLES (100 pull-and-insert), STARTS (20), IDLE (60 s of strace),
+# PEER_IDLE (30 s per idle window of `cps-bench peer`),
 # MAX_LOAD (wait up to WAIT_MINUTES, 20, for the 1-minute load average to drop below it;
 # unset: no wait), SKIP_BUILD=1 to use what is built.
 set -euo pipefail
@@ -39,4 +40,8 @@ echo "== measure-daemon $(date -u +%FT%TZ)  load $(cut -d' ' -f1-3 /proc/loadavg
 "$BIN/cps-bench" daemon-start --runs "$STARTS"; echo
 "$BIN/cps-bench" daemon-memory --binaries "$BIN" --binaries "$SBIN"; echo
 if command -v strace >/dev/null; then "$BIN/cps-bench" daemon-idle --seconds "$IDLE"; echo; fi
+# Side by side with Debian's AusweisApp2 (installed by the bench if missing), our daemon as the
+# package ships it: the Swift runtime linked in, stripped.
+strip -o "$SBIN/cps-bridge-stripped" "$SBIN/cps-bridge"
+"$BIN/cps-bench" peer --daemon "$SBIN/cps-bridge-stripped" --idle "${PEER_IDLE:-30}"; echo
 echo "== done $(date -u +%FT%TZ)  load $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// What an `authenticate` request asks, in both transports: the fields of the WebSocket
 /// message (beside `v`, `type`, `id`) and the body of `POST /v1/authenticate`.

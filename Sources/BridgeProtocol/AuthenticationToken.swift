@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// The proof a login returns: Web eID's authentication token format 1.0, field for field, so
 /// that Web eID validators (Java, .NET, PHP) verify it given IGC-Santé trust anchors.

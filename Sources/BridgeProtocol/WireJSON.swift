@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// How the daemon writes JSON: keys sorted (stable output, readable diffs), slashes left
 /// unescaped (base64 and URLs stay as they are).

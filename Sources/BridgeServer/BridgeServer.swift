@@ -1,6 +1,10 @@
 import BridgeProtocol
 import CPSCard
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import HTTPTypes
 import Hummingbird
 import HummingbirdCore

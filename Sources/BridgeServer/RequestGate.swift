@@ -1,5 +1,9 @@
 import BridgeProtocol
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import Synchronization
 
 /// The security decisions every request goes through, shared by the HTTP and WebSocket

@@ -1,7 +1,11 @@
 import BridgeProtocol
 import CPSCard
 import CPSIdentity
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// The card layer's values as the wire protocol shows them. Errors are mapped here once:
 /// PC/SC and PKCS#11 detail never reaches a page.

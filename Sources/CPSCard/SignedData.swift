@@ -1,5 +1,9 @@
 import Crypto
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import PKCS11
 
 /// What the card signs for a login, exactly as Web eID's authentication token v1 defines it:

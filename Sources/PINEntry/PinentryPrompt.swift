@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// What a native PIN prompt shows: who asks, whose card, how many tries are left.
 public struct PINPromptRequest: Sendable {

@@ -1,5 +1,12 @@
 import CPKCS11
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// A loaded PKCS#11 module (`dlopen` + `C_GetFunctionList`), initialised for this process.
 ///
