@@ -23,12 +23,17 @@ func withDeadline<T: Sendable>(
         await withCheckedContinuation { continuation in
             gate.install(continuation)
             Task {
-                defer { onFinish() }
+                let result: Result<T, AuthenticationError>
                 do throws(AuthenticationError) {
-                    gate.resume(.success(try await operation()))
+                    result = .success(try await operation())
                 } catch {
-                    gate.resume(.failure(error))
+                    result = .failure(error)
                 }
+                // Finished before the caller resumes: a call that ended is no longer counted
+                // when the caller goes on (a login's next claim must not see it as busy). A call
+                // past its deadline is still counted until it really ends.
+                onFinish()
+                gate.resume(result)
             }
         }
     } onCancel: {
