@@ -121,9 +121,9 @@ struct PeerRun {
             print("\(change): pcscd \(pcscd.summary); daemon \(daemon.summary)")
         }
         for count in options.upgrades {
-            let (upgraded, times, wall) = simultaneousUpgrades(port: port, count: count)
+            let (upgraded, times, wall, statuses) = simultaneousUpgrades(port: port, count: count)
             guard times.count > 0 else { row.append("none answered"); continue }
-            row.append("\(upgraded)/\(count) upgraded; p50 \(ms(times.percentile(50))), p99 \(ms(times.percentile(99))); all in \(ms(wall))")
+            row.append("\(upgraded)/\(count) upgraded (\(statuses)); p50 \(ms(times.percentile(50))), p99 \(ms(times.percentile(99))); all in \(ms(wall))")
             print("\(count) simultaneous upgrades: \(upgraded) answered 101; per connection \(times.summary); last after \(ms(wall)) ms")
         }
         return row
@@ -135,8 +135,9 @@ struct PeerRun {
         let directory = URL(fileURLWithPath: "test-artifacts")
         try? FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let file = directory.appendingPathComponent("peer-\(target.kind)-smaps.txt")
-        if let text = try? String(contentsOfFile: "/proc/\(pid)/smaps", encoding: .utf8) {
-            try? text.write(to: file, atomically: true, encoding: .utf8)
+        // Read to the end: /proc files report a size of 0, and a single read stops at a page.
+        if let handle = FileHandle(forReadingAtPath: "/proc/\(pid)/smaps"), let data = try? handle.readToEnd() {
+            try? data.write(to: file)
             print("smaps kept in \(file.path)")
         }
     }

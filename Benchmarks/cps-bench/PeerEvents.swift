@@ -106,9 +106,9 @@ struct PeerEvents {
 extension PeerRun {
     /// `count` clients upgrading at once: how many got `101`, each one's time from the common
     /// start to its `101`, and the time until the last answer.
-    func simultaneousUpgrades(port: Int, count: Int) -> (Int, Samples, Double) {
+    func simultaneousUpgrades(port: Int, count: Int) -> (Int, Samples, Double, String) {
         let go = Mutex(false)
-        let results = Mutex<[(Bool, Duration)]>([])
+        let results = Mutex<[(Int, Duration)]>([])
         let release = Mutex(false)
         let start = Mutex<ContinuousClock.Instant?>(nil)
         let target = target
@@ -117,7 +117,7 @@ extension PeerRun {
                 while !go.withLock({ $0 }) { usleep(100) }
                 let socket = try? RawWebSocket(port: port, path: target.path, origin: target.origin, timeoutSeconds: 20)
                 let elapsed = ContinuousClock.now - start.withLock { $0! }
-                results.withLock { $0.append((socket?.status == 101, elapsed)) }
+                results.withLock { $0.append((socket?.status ?? 0, elapsed)) }
                 // Held open until every client has its answer.
                 while !release.withLock({ $0 }) { usleep(10_000) }
                 withExtendedLifetime(socket) {}
@@ -132,9 +132,12 @@ extension PeerRun {
         let all = results.withLock { $0 }
         var samples = Samples()
         for (_, elapsed) in all { samples.append(elapsed) }
-        let upgraded = all.filter(\.0).count
+        let upgraded = all.filter { $0.0 == 101 }.count
+        var byStatus: [Int: Int] = [:]
+        all.forEach { byStatus[$0.0, default: 0] += 1 }
+        let statuses = byStatus.sorted { $0.key < $1.key }.map { "\($0.value) x \($0.key == 0 ? "no answer" : String($0.key))" }.joined(separator: ", ")
         release.withLock { $0 = true }  // close them all
         usleep(500_000)
-        return (upgraded, samples, samples.values.max() ?? 0)
+        return (upgraded, samples, samples.values.max() ?? 0, statuses)
     }
 }
