@@ -5,7 +5,7 @@ import PCSC
 /// One simulated CPS3 on the card bed for the length of a benchmark, and nothing left
 /// running afterwards.
 enum BenchBed {
-    /// Where the bed's blocking calls run: never on the cooperative pool (STYLE.md, habit 5).
+    /// Where the bed's blocking calls run: never on the cooperative pool.
     static let executor = BlockingExecutor(label: "cps-bench")
 
     /// Starts the bed (a private pcscd with vpcd readers) and one `cps-card-sim` in one of its
