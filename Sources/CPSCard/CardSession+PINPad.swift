@@ -28,11 +28,15 @@ extension CardSession {
         (try? tokenFlags().contains(.protectedAuthenticationPath)) ?? false
     }
 
-    /// Whether the reader announces PC/SC part 10 PIN verification.
+    /// Whether the reader announces PC/SC part 10 PIN verification. Asked once per session (a
+    /// reader's features do not change while the card is in it).
     private func readerHasPINPad() -> Bool {
+        if let readerHasPINPadFeature { return readerHasPINPadFeature }
         guard let connection = try? CardConnection(context: PCSCContext(), reader: reader) else { return false }
         defer { try? connection.disconnect(.leave) }
-        return connection.readerFeatures()[.verifyPINDirect] != nil
+        let answer = connection.readerFeatures()[.verifyPINDirect] != nil
+        readerHasPINPadFeature = answer
+        return answer
     }
 
     /// Has the holder type the PIN on the reader, through `path`. Never retried.

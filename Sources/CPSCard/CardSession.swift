@@ -38,6 +38,8 @@ public actor CardSession: LoginCard {
     /// Between a verification on the PIN pad by the direct path and `endLogin`: our own
     /// connection holds the card in a PC/SC transaction, the card verified (CardSession+PINPad).
     var directLogin: CardConnection?
+    /// The reader's answer to the part 10 feature request, once asked (CardSession+PINPad).
+    var readerHasPINPadFeature: Bool?
     /// After a refused `C_Login` whose hold could not be released: the card stays held by the
     /// module until it is re-initialised, so `endLogin` must not wait to reset it.
     private var moduleHoldsCard = false

@@ -42,11 +42,11 @@ BRIDGE = urllib.parse.urlsplit(BRIDGE_URL)
 BRIDGE_WS = f"ws://{BRIDGE.netloc}/v1/ws"
 
 
-def card_control(command):
-    """One line to the simulated card's control socket (`remove`, `insert`, `status`...)."""
+def send_line(path, command, timeout=5):
+    """One command line to a Unix socket of the bed, and its one answer line."""
     with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
-        s.settimeout(5)
-        s.connect(os.path.join(DEMO_STATE, "card", "control.sock"))
+        s.settimeout(timeout)
+        s.connect(path)
         s.sendall(command.encode() + b"\n")
         answer = b""
         while not answer.endswith(b"\n"):
@@ -54,7 +54,12 @@ def card_control(command):
             if not chunk:
                 break
             answer += chunk
-    text = answer.decode().strip()
+    return answer.decode().strip()
+
+
+def card_control(command):
+    """One line to the simulated card's control socket (`remove`, `insert`, `status`...)."""
+    text = send_line(os.path.join(DEMO_STATE, "card", "control.sock"), command)
     if text.startswith("error"):
         raise AssertionError(f"card control {command}: {text}")
     return text

@@ -6,30 +6,19 @@ ARTIFACTS, CHROMIUM and CHROMEDRIVER. The page sends no PIN: the test types it o
 reader's keypad, as a person would on a real reader. PIN tries never reach 0.
 """
 import os
-import socket
 import time
 import unittest
 
 from selenium.webdriver.common.by import By
 
-from test_demo import PageTestCase, PIN, WRONG_PIN
+from test_demo import PageTestCase, PIN, WRONG_PIN, send_line
 
 KEYPAD = os.environ.get("KEYPAD", "")
 
 
 def keypad(command):
     """One line to the reader's keypad (`type DIGITS`, `cancel`, `timeout`, `display`)."""
-    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
-        s.settimeout(15)
-        s.connect(KEYPAD)
-        s.sendall(command.encode() + b"\n")
-        answer = b""
-        while not answer.endswith(b"\n"):
-            chunk = s.recv(256)
-            if not chunk:
-                break
-            answer += chunk
-    return answer.decode().strip()
+    return send_line(KEYPAD, command, timeout=15)
 
 
 class PINPadPage(PageTestCase):
