@@ -19,6 +19,10 @@ let hummingbird: Target.Dependency = .product(name: "Hummingbird", package: "hum
 let httpTypes: Target.Dependency = .product(name: "HTTPTypes", package: "swift-http-types")
 let nioCore: Target.Dependency = .product(name: "NIOCore", package: "swift-nio")
 let argumentParser: Target.Dependency = .product(name: "ArgumentParser", package: "swift-argument-parser")
+/// What both executables' commands are made of: arguments, services, signals, logs.
+let commandLine: [Target.Dependency] = [
+    argumentParser, serviceLifecycle, .product(name: "UnixSignals", package: "swift-service-lifecycle"), logging,
+]
 /// Certificates and RSA: the simulator, the verifier and most test targets.
 let certificateStack: [Target.Dependency] = [crypto, cryptoExtras, x509, asn1]
 
@@ -67,7 +71,8 @@ let package = Package(
             pkgConfig: "p11-kit-1",
             providers: [.apt(["libp11-kit-dev"])]
         ),
-        // prctl(2), variadic in C, for the daemon's process hardening (cps-bridge only).
+        // prctl(2), variadic in C, for the daemon's process hardening; a declaration glibc hides
+        // without _GNU_SOURCE, for SpawnedProcess.
         .systemLibrary(name: "CProcessControl"),
         .target(name: "PCSC", dependencies: ["CPCSCLite"], swiftSettings: swiftSettings),
         // A pcscd IFD handler (C): a simulated PIN-pad reader for the test bed, loaded by pcscd
@@ -202,11 +207,7 @@ let package = Package(
             dependencies: [
                 "CPSCard", "CPSIdentity", "PCSC", "PKCS11", "SmartCard", "BridgeServer", "BridgeProtocol",
                 "CommandSupport", "BridgeDispatch", "SocketActivation", "ChildProcesses",
-                argumentParser,
-                serviceLifecycle,
-                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
-                logging,
-            ],
+            ] + commandLine,
             swiftSettings: swiftSettings
         ),
         // `make demo`: the simulated card, the daemon and the demo federator in one process.
@@ -214,11 +215,7 @@ let package = Package(
             name: "cps-bridge-demo",
             dependencies: [
                 "CPSCard", "BridgeServer", "BridgeProtocol", "CPSDemo", "CPSAuthVerifier", "CommandSupport",
-                argumentParser,
-                serviceLifecycle,
-                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
-                logging,
-            ],
+            ] + commandLine,
             swiftSettings: swiftSettings
         ),
         // Baseline figures of the card stack on the test bed (BENCHMARKS.md).
@@ -249,7 +246,7 @@ let package = Package(
         .target(name: "CardTestBed", dependencies: ["PCSC", "ChildProcesses"], path: "Tests/CardTestBed", swiftSettings: swiftSettings),
         // Child processes without Foundation: spawned with pipes (the pinentry, doctor's
         // systemctl), or tied to their parent (the test bed and the demo).
-        .target(name: "ChildProcesses", swiftSettings: swiftSettings),
+        .target(name: "ChildProcesses", dependencies: ["CProcessControl"], swiftSettings: swiftSettings),
         // Test PKI for the verifier: CAs, holder certificates and their variants, CRLs issued
         // with swift-asn1, signed tokens. Used by CPSAuthVerifierTests and cps-bench verify.
         .target(
@@ -261,6 +258,7 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "SmartCardTests", dependencies: ["SmartCard"], swiftSettings: swiftSettings),
+        .testTarget(name: "ChildProcessesTests", dependencies: ["ChildProcesses"], swiftSettings: swiftSettings),
         .testTarget(
             name: "BridgeDispatchTests",
             dependencies: ["BridgeDispatch", "BridgeProtocol", "PeerCredentials", "CardTestBed"],
