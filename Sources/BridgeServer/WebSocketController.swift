@@ -79,6 +79,11 @@ struct WebSocketController: Sendable {
         }
         switch message {
         case .status(let id):
+            // Known without the card (the usual case): answered here, with no task of its own.
+            if let known = cards.knownStatus() {
+                outbox.post(.status(id: id, readers: ReaderInfo.list(known)))
+                return
+            }
             start(id, outbox: outbox, running: running, group: &group) {
                 .status(id: id, readers: ReaderInfo.list(await cards.status()))
             }
