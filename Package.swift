@@ -36,6 +36,7 @@ let package = Package(
         .library(name: "CPSCard", targets: ["CPSCard"]),
         .library(name: "BridgeProtocol", targets: ["BridgeProtocol"]),
         .library(name: "CPSAuthVerifier", targets: ["CPSAuthVerifier"]),
+        .library(name: "CPSRevocationOCSP", targets: ["CPSRevocationOCSP"]),
         // The simulated PIN-pad reader pcscd loads for the tests (docs/TESTING.md).
         .library(name: "cps-pinpad-ifd", type: .dynamic, targets: ["CPSPinPadReader"]),
     ],
@@ -51,6 +52,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/hummingbird-project/hummingbird-websocket.git", from: "2.8.1"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     ],
     targets: [
         // C stays behind two doors: only PCSC and PKCS11 import these.
@@ -105,6 +107,18 @@ let package = Package(
             dependencies: [
                 "BridgeProtocol",
                 "CPSIdentity",
+            ] + certificateStack,
+            swiftSettings: swiftSettings
+        ),
+        // The verifier's network side: OCSP (swift-certificates' OCSPVerifierPolicy) and CRL
+        // fetching over HTTP with AsyncHTTPClient. CPSAuthVerifier itself does no networking.
+        .target(
+            name: "CPSRevocationOCSP",
+            dependencies: [
+                "CPSAuthVerifier",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                nioCore,
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ] + certificateStack,
             swiftSettings: swiftSettings
         ),
@@ -204,6 +218,7 @@ let package = Package(
             name: "cps-bench",
             dependencies: [
                 "PCSC", "SmartCard", "PKCS11", "CardTestBed", "ChildProcesses", "CPSAuthVerifier", "VerifierTestPKI", "BridgeProtocol",
+                "CPSRevocationOCSP",
                 argumentParser,
                 crypto,
                 cryptoExtras,
@@ -260,6 +275,7 @@ let package = Package(
             name: "CPSAuthVerifierTests",
             dependencies: [
                 "CPSAuthVerifier",
+                "CPSRevocationOCSP",
                 "VerifierTestPKI",
                 "BridgeProtocol",
                 "CPSIdentity",
