@@ -40,16 +40,22 @@ public final class OCSPClient: OCSPStatusSource {
         public var maxClockSkew: Duration
         /// The largest response read (default 64 KiB).
         public var maxResponseBytes: Int
+        /// How long a responder that could not be reached (connection refused, timeout, HTTP
+        /// error) is not asked again (default 30 s): meanwhile its certificates get no OCSP
+        /// answer at once, so that under `.ocspThenCRL` logins fall back to the CRL without
+        /// each waiting `timeout`. Zero asks every time.
+        public var retryDownResponderAfter: Duration
 
         public init(timeout: Duration = .seconds(5), responderOverrides: [IssuerReference: String] = [:],
                     requireNonce: Bool = false, cacheCapacity: Int = 10_000, maxClockSkew: Duration = .seconds(300),
-                    maxResponseBytes: Int = 64 << 10) {
+                    maxResponseBytes: Int = 64 << 10, retryDownResponderAfter: Duration = .seconds(30)) {
             self.timeout = timeout
             self.responderOverrides = responderOverrides
             self.requireNonce = requireNonce
             self.cacheCapacity = cacheCapacity
             self.maxClockSkew = maxClockSkew
             self.maxResponseBytes = maxResponseBytes
+            self.retryDownResponderAfter = retryDownResponderAfter
         }
     }
 
@@ -57,6 +63,8 @@ public final class OCSPClient: OCSPStatusSource {
     public let http: HTTPClient
     let cache: OCSPCache
     private let requests = Mutex<Int>(0)
+    /// Responders that could not be reached: when, and why.
+    private let down = Mutex<[String: (since: ContinuousClock.Instant, why: String)]>([:])
     /// The issuer stand-ins `OCSPVerifierPolicy` is run with (see `IssuerStandIn`), by issuer DER.
     private let standIns = Mutex<[[UInt8]: Certificate]>([:])
 
@@ -79,6 +87,9 @@ public final class OCSPClient: OCSPStatusSource {
         }
 
         let override = settings.responderOverrides.first { $0.key.matches(issuer) }?.value
+        if let url = override ?? Self.responderURL(certificate), let failure = recentFailure(of: url) {
+            return .unknown(failure)
+        }
         let requester = OCSPHTTPRequester(client: self, override: override)
         let root: Certificate
         do { root = try standIn(for: issuer) } catch { return .unknown("cannot prepare the issuer for OCSP: \(error)") }
@@ -89,7 +100,10 @@ public final class OCSPClient: OCSPStatusSource {
         }
         let result = await verifier.validate(leaf: certificate, intermediates: CertificateStore())
         guard let response = requester.response else {
-            if let failure = requester.failure { return .unknown(failure) }
+            if let failure = requester.failure {
+                if let url = requester.url { markDown(url, failure) }
+                return .unknown(failure)
+            }
             if case .couldNotValidate(let failures) = result {
                 let reasons = failures.map(\.policyFailureReason.description).joined(separator: "; ")
                 return .unknown(reasons.isEmpty ? "the certificate does not chain to its issuer for OCSP" : reasons)
@@ -122,6 +136,34 @@ public final class OCSPClient: OCSPStatusSource {
     }
 
     func countRequest() { requests.withLock { $0 += 1 } }
+
+    /// Why `url` is taken as down, when it failed less than `retryDownResponderAfter` ago.
+    func recentFailure(of url: String) -> String? {
+        down.withLock { down in
+            guard let entry = down[url] else { return nil }
+            let age = ContinuousClock.now - entry.since
+            guard age < settings.retryDownResponderAfter else {
+                down[url] = nil
+                return nil
+            }
+            return "\(entry.why) (not asked again for \(settings.retryDownResponderAfter) after a failure; \(age) ago)"
+        }
+    }
+
+    func markDown(_ url: String, _ why: String) {
+        guard settings.retryDownResponderAfter > .zero else { return }
+        down.withLock { $0[url] = (ContinuousClock.now, why) }
+    }
+
+    /// The first OCSP responder URI in `certificate`'s `authorityInformationAccess` (the one
+    /// `OCSPVerifierPolicy` asks).
+    static func responderURL(_ certificate: Certificate) -> String? {
+        guard let access = try? certificate.extensions.authorityInformationAccess else { return nil }
+        for description in access where description.method == .ocspServer {
+            if case .uniformResourceIdentifier(let uri) = description.location { return uri }
+        }
+        return nil
+    }
 
     /// Whether `certificate`'s `authorityInformationAccess` names an OCSP responder by URI:
     /// `OCSPVerifierPolicy` asks only those (and passes the others without asking).
