@@ -123,7 +123,8 @@ struct RevocationIndex: Sendable {
     /// scope covers the certificate, `thisUpdate <= now <= nextUpdate`.
     static func problem(_ entry: Entry, issuer: Certificate, certificate: Certificate, now: Date) -> String? {
         let crl = entry.crl
-        let name = "CRL of \(iso(crl.thisUpdate))"
+        // Only on a refusal: an ISO8601DateFormatter costs ~0.1 ms, as much as half a verification.
+        var name: String { "CRL of \(iso(crl.thisUpdate))" }
         guard crl.signatureAlgorithm != nil else { return "\(name): unsupported signature algorithm \(crl.signatureAlgorithmOID)" }
         guard entry.verifiedKeys.contains(issuer.publicKey) || crl.isSignatureValid(issuer: issuer) else {
             return "\(name): its signature does not verify with the issuer's key"
