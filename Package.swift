@@ -41,6 +41,7 @@ let package = Package(
         .library(name: "CPSCard", targets: ["CPSCard"]),
         .library(name: "BridgeProtocol", targets: ["BridgeProtocol"]),
         .library(name: "CPSAuthVerifier", targets: ["CPSAuthVerifier"]),
+        .library(name: "CPSRevocationOCSP", targets: ["CPSRevocationOCSP"]),
         // The simulated PIN-pad reader pcscd loads for the tests (docs/TESTING.md).
         .library(name: "cps-pinpad-ifd", type: .dynamic, targets: ["CPSPinPadReader"]),
     ],
@@ -58,6 +59,7 @@ let package = Package(
         // which the daemon does not use (BENCHMARKS.md, memory).
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1", traits: []),
         .package(url: "https://github.com/hummingbird-project/hummingbird-websocket.git", from: "2.8.1"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     ],
     targets: [
         // C stays behind two doors: only PCSC and PKCS11 import these.
@@ -114,6 +116,18 @@ let package = Package(
             dependencies: [
                 "BridgeProtocol",
                 "CPSIdentity",
+            ] + certificateStack,
+            swiftSettings: swiftSettings
+        ),
+        // The verifier's network side: OCSP (swift-certificates' OCSPVerifierPolicy) and CRL
+        // fetching over HTTP with AsyncHTTPClient. CPSAuthVerifier itself does no networking.
+        .target(
+            name: "CPSRevocationOCSP",
+            dependencies: [
+                "CPSAuthVerifier",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                nioCore,
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ] + certificateStack,
             swiftSettings: swiftSettings
         ),
@@ -223,6 +237,7 @@ let package = Package(
             name: "cps-bench",
             dependencies: [
                 "PCSC", "SmartCard", "PKCS11", "CardTestBed", "ChildProcesses", "CPSAuthVerifier", "VerifierTestPKI", "BridgeProtocol",
+                "CPSRevocationOCSP",
                 argumentParser,
                 crypto,
                 cryptoExtras,
@@ -281,6 +296,7 @@ let package = Package(
             name: "CPSAuthVerifierTests",
             dependencies: [
                 "CPSAuthVerifier",
+                "CPSRevocationOCSP",
                 "VerifierTestPKI",
                 "BridgeProtocol",
                 "CPSIdentity",

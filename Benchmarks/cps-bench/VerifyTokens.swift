@@ -1,6 +1,7 @@
 import ArgumentParser
 import BridgeProtocol
 import CPSAuthVerifier
+import CPSRevocationOCSP
 import Crypto
 import _CryptoExtras
 import Foundation
@@ -8,11 +9,13 @@ import VerifierTestPKI
 import X509
 
 /// The federator's cost per login: `CPSAuthVerifier.verify(tokenJSON:...)` on one task,
-/// sequentially, with no CRL and with a CRL of `--crl-entries` entries. No card involved.
+/// sequentially, with no CRL, with a CRL of `--crl-entries` entries, and with OCSP from a
+/// real `openssl ocsp` on loopback whose answer is cached (the steady state: one request per
+/// certificate per `nextUpdate`). No card involved.
 struct VerifyTokens: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "verify",
-        abstract: "Time CPSAuthVerifier token verifications (one task, sequential), without and with a CRL.")
+        abstract: "Time CPSAuthVerifier token verifications (one task, sequential): no CRL, a CRL, OCSP (cached).")
 
     @Option(help: "Verifications timed per series.") var count = 2000
     @Option(help: "Untimed verifications per series first.") var warmup = 100
@@ -44,23 +47,42 @@ struct VerifyTokens: AsyncParsableCommand {
                                                          certificatePolicies: policies))
         let withCRL = CPSAuthVerifier(configuration: .init(trustAnchors: [pki.root], intermediates: [pki.issuing], crls: [crl, rootCRL],
                                                            certificatePolicies: policies))
+        // OCSP: a holder certificate naming the responder; the holder's status by OCSP
+        // (`.ocspThenCRL`, the default), the issuing CA's by the root's CRL (it names no responder).
+        let ocspPort = try BenchOCSPResponder.freePort()
+        let ocspHolder = try pki.holder(ocspURL: "http://127.0.0.1:\(ocspPort)/")
+        let responder = try BenchOCSPResponder(pki: pki, good: [ocspHolder], port: ocspPort)
+        defer { responder.stop() }
+        let ocspClient = OCSPClient(settings: .init(timeout: .seconds(3)))
+        let withOCSP = CPSAuthVerifier(configuration: .init(trustAnchors: [pki.root], intermediates: [pki.issuing], crls: [rootCRL],
+                                                            revocationPolicy: .ocspThenCRL, ocsp: ocspClient,
+                                                            certificatePolicies: policies))
+        let ready = ContinuousClock.now
+        var first = await ocspClient.status(of: ocspHolder, issuer: pki.issuing, now: Date())
+        while first != .good, ContinuousClock.now - ready < .seconds(10) {
+            try await Task.sleep(for: .milliseconds(50))
+            first = await ocspClient.status(of: ocspHolder, issuer: pki.issuing, now: Date())
+        }
+        guard first == .good else { throw BenchError("openssl ocsp did not answer good: \(first)") }
+        print("OCSP: first answer (uncached, responder on loopback) after \(ContinuousClock.now - ready)")
 
         // Nonces issued and tokens signed ahead (one per verification: a nonce is single use).
-        func tokens(_ verifier: CPSAuthVerifier, _ n: Int) async throws -> [(Data, String)] {
+        func tokens(_ verifier: CPSAuthVerifier, _ n: Int, certificate: Certificate? = nil) async throws -> [(Data, String)] {
             var out: [(Data, String)] = []
             for _ in 0..<n {
                 let nonce = try await verifier.issueNonce()
-                out.append((try JSONEncoder().encode(try pki.token(origin: origin, nonce: nonce)), nonce))
+                out.append((try JSONEncoder().encode(try pki.token(origin: origin, nonce: nonce, certificate: certificate)), nonce))
             }
             return out
         }
         let total = warmup + count
         let plainTokens = try await tokens(plain, total)
         let crlTokens = try await tokens(withCRL, total)
+        let ocspTokens = try await tokens(withOCSP, total, certificate: ocspHolder)
         print("token JSON: \(plainTokens[0].0.count) bytes")
 
-        // The two series interleaved token by token, so that both see the same machine load.
-        var plainTimes = Samples(), crlTimes = Samples(), rsaTimes = Samples()
+        // The series interleaved token by token, so that all see the same machine load.
+        var plainTimes = Samples(), crlTimes = Samples(), ocspTimes = Samples(), rsaTimes = Samples()
         let clock = ContinuousClock()
         let key = pki.holderKey.publicKey
         let digest = SHA256.hash(data: Data("bench".utf8))
@@ -73,11 +95,15 @@ struct VerifyTokens: AsyncParsableCommand {
             _ = try await withCRL.verify(tokenJSON: crlTokens[i].0, origin: origin, nonce: crlTokens[i].1)
             let crlElapsed = clock.now - start
             start = clock.now
+            _ = try await withOCSP.verify(tokenJSON: ocspTokens[i].0, origin: origin, nonce: ocspTokens[i].1)
+            let ocspElapsed = clock.now - start
+            start = clock.now
             guard key.isValidSignature(signature, for: digest, padding: .insecurePKCS1v1_5) else { throw BenchError("RSA verify failed") }
             let rsaElapsed = clock.now - start
             if i >= warmup {
                 plainTimes.append(plainElapsed)
                 crlTimes.append(crlElapsed)
+                ocspTimes.append(ocspElapsed)
                 rsaTimes.append(rsaElapsed)
             }
         }
@@ -86,6 +112,8 @@ struct VerifyTokens: AsyncParsableCommand {
         }
         print("verify, no CRL:            \(plainTimes.summary)  \(throughput(plainTimes)) tokens/s")
         print("verify, CRL \(crlEntries) entries:  \(crlTimes.summary)  \(throughput(crlTimes)) tokens/s")
+        print("verify, OCSP (cached):     \(ocspTimes.summary)  \(throughput(ocspTimes)) tokens/s")
+        print("OCSP requests sent: \(ocspClient.requestsSent) (the first answer, then the cache)")
         print("one RSA-2048 verify alone: \(rsaTimes.summary)")
         print(String(format: "ratios (medians): with CRL / without %.2f; without CRL / one RSA verify %.1f",
                      crlTimes.median / plainTimes.median, plainTimes.median / rsaTimes.median))

@@ -37,7 +37,9 @@ public struct CPSAuthVerifier: Sendable {
         intermediates = CertificateStore(configuration.intermediates)
         revocation = RevocationIndex(crls: configuration.crls,
                                      authorities: configuration.trustAnchors + configuration.intermediates,
-                                     notCheckedFor: configuration.revocationNotCheckedFor)
+                                     notCheckedFor: configuration.revocationNotCheckedFor,
+                                     store: configuration.crlStore, ocsp: configuration.ocsp,
+                                     policy: configuration.revocationPolicy)
     }
 
     /// A fresh nonce: 256 random bits, standard base64, recorded in the store as unused until
@@ -135,7 +137,7 @@ public struct CPSAuthVerifier: Sendable {
 
         let chain = try await validateCertificate(certificate, now: now)
         let policy = try configuration.certificatePolicies.check(certificate)
-        let notChecked = try revocation.check(chain: chain, now: now)
+        let notChecked = try await revocation.check(chain: chain, now: now)
 
         let signedData = AuthenticationToken.signedData(origin: origin, nonce: nonce) { Array(SHA256.hash(data: $0)) }
         guard algorithm.verifies(signature, over: signedData, with: certificate.publicKey) else {

@@ -22,6 +22,16 @@ public struct VerifierConfiguration: Sendable {
     /// certificate below the anchor must have its status established, else
     /// `revocationUnknown`. A revoked card of an issuer listed here logs in.
     public var revocationNotCheckedFor: [IssuerReference]
+    /// How OCSP and CRLs combine (default `.ocspThenCRL`: OCSP first, the CRL when OCSP gives
+    /// no usable answer). Without an `ocsp` source, OCSP never answers, so `.ocspThenCRL` is
+    /// CRLs alone and `.ocspOnly` refuses everything (`revocationUnknown`).
+    public var revocationPolicy: RevocationPolicy
+    /// The OCSP source (`CPSRevocationOCSP.OCSPClient`), shared by every verifier made with
+    /// this configuration (its cache too). `nil` by default: no OCSP.
+    public var ocsp: (any OCSPStatusSource)?
+    /// CRLs updated while the verifier runs (a `CRLReloader` offers to it), read at each
+    /// verification together with `crls`. `nil` by default.
+    public var crlStore: CRLStore?
     /// The certificate policies (`certificatePolicies` extension) a holder certificate must
     /// carry one of. Default `.anyOf([])`: nothing is accepted until the federator configures
     /// the IGC-Santé personal authentication policy OIDs it accepts.
@@ -58,6 +68,8 @@ public struct VerifierConfiguration: Sendable {
 
     public init(trustAnchors: [Certificate], intermediates: [Certificate] = [], crls: [CertificateRevocationList] = [],
                 revocationNotCheckedFor: [IssuerReference] = [],
+                revocationPolicy: RevocationPolicy = .ocspThenCRL, ocsp: (any OCSPStatusSource)? = nil,
+                crlStore: CRLStore? = nil,
                 certificatePolicies: CertificatePolicyRequirement = .anyOf([]), smartCardPolicies: Set<ASN1ObjectIdentifier> = [],
                 acceptedNationalIDTypes: Set<NationalIdentifier.Kind> = NationalIdentifier.Kind.personal,
                 allowInsecureOrigins: Bool = false,
@@ -67,6 +79,9 @@ public struct VerifierConfiguration: Sendable {
         self.intermediates = intermediates
         self.crls = crls
         self.revocationNotCheckedFor = revocationNotCheckedFor
+        self.revocationPolicy = revocationPolicy
+        self.ocsp = ocsp
+        self.crlStore = crlStore
         self.certificatePolicies = certificatePolicies
         self.smartCardPolicies = smartCardPolicies
         self.acceptedNationalIDTypes = acceptedNationalIDTypes

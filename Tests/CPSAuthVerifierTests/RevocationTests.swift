@@ -91,9 +91,16 @@ struct RevocationTests {
         #expect(throws: CRLParsingError.self) { try CertificateRevocationList(derEncoded: try VerifierTestPKI.der(pki.holder)) }
     }
 
-    @Test("delta, partitioned and unknown critical extensions are refused when loading", arguments: [
+    @Test("delta, partitioned, indirect and unknown critical extensions are refused when loading", arguments: [
         Certificate.Extension(oid: [2, 5, 29, 27], critical: true, value: [0x02, 0x01, 0x01]),    // deltaCRLIndicator
-        Certificate.Extension(oid: [2, 5, 29, 28], critical: true, value: [0x30, 0x03, 0x81, 0x01, 0xFF]),  // IDP onlyContainsUserCerts
+        Certificate.Extension(oid: [2, 5, 29, 28], critical: true, value: [0x30, 0x03, 0x84, 0x01, 0xFF]),  // IDP indirectCRL
+        // IDP distributionPoint fullName URI "http://x/": partitioned by distribution point.
+        Certificate.Extension(oid: [2, 5, 29, 28], critical: true,
+                              value: [0x30, 0x0D, 0xA0, 0x0B, 0xA0, 0x09, 0x86, 0x07, 0x68, 0x74, 0x74, 0x70, 0x3A, 0x2F, 0x2F]),
+        Certificate.Extension(oid: [2, 5, 29, 28], critical: true, value: [0x30, 0x04, 0x83, 0x02, 0x06, 0x40]),  // IDP onlySomeReasons
+        Certificate.Extension(oid: [2, 5, 29, 28], critical: true, value: [0x30, 0x03, 0x85, 0x01, 0xFF]),  // IDP attribute certs
+        Certificate.Extension(oid: [2, 5, 29, 28], critical: true,
+                              value: [0x30, 0x06, 0x81, 0x01, 0xFF, 0x82, 0x01, 0xFF]),  // IDP users and CAs both
         Certificate.Extension(oid: [1, 2, 3, 4], critical: true, value: [0x05, 0x00]),
     ])
     func unsupportedExtensions(ext: Certificate.Extension) throws {

@@ -36,7 +36,9 @@ public final class VerifierTestPKI: Sendable {
         do { return try VerifierTestPKI() } catch { fatalError("cannot make the test PKI: \(error)") }
     }()
 
-    public init(now: Date = Date()) throws {
+    /// - Parameter issuingOCSPURL: an OCSP responder URL (`authorityInformationAccess`) in the
+    ///   issuing CA's certificate, as real intermediates name their root's responder.
+    public init(now: Date = Date(), issuingOCSPURL: String? = nil) throws {
         self.now = now
         rootKey = try _RSA.Signing.PrivateKey(keySize: .bits2048)
         issuingKey = try _RSA.Signing.PrivateKey(keySize: .bits2048)
@@ -45,7 +47,7 @@ public final class VerifierTestPKI: Sendable {
         root = try Self.makeCA(name: Self.name(cn: "CPS-BRIDGE TEST ROOT CA - NOT FOR PRODUCTION"), key: rootKey,
                                issuer: nil, issuerKey: rootKey, now: now)
         issuing = try Self.makeCA(name: Self.name(cn: "TEST AC IGC-SANTE FORT PERSONNES", ou: "TEST IGC-SANTE"), key: issuingKey,
-                                  issuer: root, issuerKey: rootKey, now: now)
+                                  issuer: root, issuerKey: rootKey, now: now, ocspURL: issuingOCSPURL)
         foreignRoot = try Self.makeCA(name: Self.name(cn: "SOMEONE ELSE'S TEST CA"), key: foreignKey,
                                       issuer: nil, issuerKey: foreignKey, now: now)
         holder = try Self.makeHolder(publicKey: Certificate.PublicKey(holderKey.publicKey), issuer: issuing,
@@ -56,11 +58,29 @@ public final class VerifierTestPKI: Sendable {
     public func holder(notBefore: Date? = nil, notAfter: Date? = nil, keyUsage: KeyUsage? = KeyUsage(digitalSignature: true),
                        extendedKeyUsage: [ExtendedKeyUsage.Usage]? = [.clientAuth], criticalEKU: Bool = false,
                        foreign: Bool = false, subject: DistinguishedName? = nil,
-                       policies: [ASN1ObjectIdentifier] = [personalAuthenticationPolicy]) throws -> Certificate {
+                       policies: [ASN1ObjectIdentifier] = [personalAuthenticationPolicy],
+                       ocspURL: String? = nil) throws -> Certificate {
         try Self.makeHolder(publicKey: Certificate.PublicKey(holderKey.publicKey),
                             issuer: foreign ? foreignRoot : issuing, issuerKey: foreign ? foreignKey : issuingKey, now: now,
                             notBefore: notBefore, notAfter: notAfter, keyUsage: keyUsage, extendedKeyUsage: extendedKeyUsage,
-                            criticalEKU: criticalEKU, subject: subject, policies: policies)
+                            criticalEKU: criticalEKU, subject: subject, policies: policies, ocspURL: ocspURL)
+    }
+
+    /// An OCSP responder certificate (`id-kp-OCSPSigning`) for `key`, issued by the issuing
+    /// CA (a delegated responder), or by the foreign CA when `foreign` (a responder nobody
+    /// delegated).
+    public func ocspResponder(key: _RSA.Signing.PrivateKey, foreign: Bool = false) throws -> Certificate {
+        try Certificate(
+            version: .v3, serialNumber: Certificate.SerialNumber(), publicKey: Certificate.PublicKey(key.publicKey),
+            notValidBefore: now.addingTimeInterval(-86_400), notValidAfter: now.addingTimeInterval(365 * 86_400),
+            issuer: foreign ? foreignRoot.subject : issuing.subject, subject: try Self.name(cn: "TEST OCSP RESPONDER"),
+            signatureAlgorithm: .sha256WithRSAEncryption,
+            extensions: try Certificate.Extensions {
+                Critical(BasicConstraints.notCertificateAuthority)
+                Critical(KeyUsage(digitalSignature: true))
+                try ExtendedKeyUsage([.ocspSigning])
+            },
+            issuerPrivateKey: Certificate.PrivateKey(foreign ? foreignKey : issuingKey))
     }
 
     /// Current CRLs (thisUpdate an hour before `now`, nextUpdate a week after) of the root
@@ -112,7 +132,7 @@ public final class VerifierTestPKI: Sendable {
     }
 
     static func makeCA(name: DistinguishedName, key: _RSA.Signing.PrivateKey, issuer: Certificate?,
-                       issuerKey: _RSA.Signing.PrivateKey, now: Date) throws -> Certificate {
+                       issuerKey: _RSA.Signing.PrivateKey, now: Date, ocspURL: String? = nil) throws -> Certificate {
         let publicKey = Certificate.PublicKey(key.publicKey)
         return try Certificate(
             version: .v3, serialNumber: Certificate.SerialNumber(), publicKey: publicKey,
@@ -122,6 +142,7 @@ public final class VerifierTestPKI: Sendable {
                 Critical(BasicConstraints.isCertificateAuthority(maxPathLength: issuer == nil ? nil : 0))
                 Critical(KeyUsage(keyCertSign: true, cRLSign: true))
                 SubjectKeyIdentifier(hash: publicKey)
+                if let ocspURL { AuthorityInformationAccess([.init(method: .ocspServer, location: .uniformResourceIdentifier(ocspURL))]) }
             },
             issuerPrivateKey: Certificate.PrivateKey(issuerKey))
     }
@@ -131,12 +152,17 @@ public final class VerifierTestPKI: Sendable {
                                   keyUsage: KeyUsage? = KeyUsage(digitalSignature: true),
                                   extendedKeyUsage: [ExtendedKeyUsage.Usage]? = [.clientAuth], criticalEKU: Bool = false,
                                   subject: DistinguishedName? = nil,
-                                  policies: [ASN1ObjectIdentifier] = [personalAuthenticationPolicy]) throws -> Certificate {
+                                  policies: [ASN1ObjectIdentifier] = [personalAuthenticationPolicy],
+                                  ocspURL: String? = nil) throws -> Certificate {
         var extensions = Certificate.Extensions()
         try extensions.append(Certificate.Extension(BasicConstraints.notCertificateAuthority, critical: true))
         if let keyUsage { try extensions.append(Certificate.Extension(keyUsage, critical: true)) }
         if let extendedKeyUsage { try extensions.append(Certificate.Extension(ExtendedKeyUsage(extendedKeyUsage), critical: criticalEKU)) }
         if !policies.isEmpty { try extensions.append(try certificatePolicies(policies)) }
+        if let ocspURL {
+            try extensions.append(Certificate.Extension(
+                AuthorityInformationAccess([.init(method: .ocspServer, location: .uniformResourceIdentifier(ocspURL))]), critical: false))
+        }
         return try Certificate(
             version: .v3, serialNumber: Certificate.SerialNumber(), publicKey: publicKey,
             notValidBefore: notBefore ?? now.addingTimeInterval(-86_400),

@@ -15,6 +15,7 @@ extension CertificateRevocationList {
         var thisUpdate: Date
         var nextUpdate: Date?
         var crlNumber: ArraySlice<UInt8>?
+        var scope: CRLScope
         var revoked: [Certificate.SerialNumber: RevokedCertificate]
     }
 
@@ -64,6 +65,7 @@ extension CertificateRevocationList {
                 }
             }
             var crlNumber: ArraySlice<UInt8>?
+            var scope = CRLScope.all
             if let extensions = try DER.optionalExplicitlyTagged(&nodes, tagNumber: 0, tagClass: .contextSpecific, { node in
                 try DER.sequence(of: Certificate.Extension.self, identifier: .sequence, rootNode: node)
             }) {
@@ -75,7 +77,7 @@ extension CertificateRevocationList {
                     case ExtensionID.deltaCRLIndicator:
                         throw CRLParsingError("delta CRLs are not supported: configure the full CRL")
                     case ExtensionID.issuingDistributionPoint:
-                        throw CRLParsingError("partitioned CRLs (issuingDistributionPoint) are not supported")
+                        scope = try CRLScope.parse(issuingDistributionPoint: ext.value)
                     case ExtensionID.authorityKeyIdentifier, ExtensionID.issuerAlternativeName,
                          ExtensionID.freshestCRL, ExtensionID.authorityInformationAccess:
                         break
@@ -85,7 +87,7 @@ extension CertificateRevocationList {
                 }
             }
             return TBSFields(tbsBytes: node.encodedBytes, algorithm: algorithm, issuer: issuer, thisUpdate: thisUpdate,
-                             nextUpdate: nextUpdate, crlNumber: crlNumber, revoked: revoked)
+                             nextUpdate: nextUpdate, crlNumber: crlNumber, scope: scope, revoked: revoked)
         }
     }
 

@@ -17,9 +17,11 @@ import X509
 /// Parsing checks the structure only; whether the CRL is signed by the certificate's issuer
 /// and is current is checked at verification time (`isSignatureValid(issuer:)`, dates).
 ///
-/// Not supported, refused when parsing: delta CRLs, indirect CRLs (entries naming another
-/// issuer), partitioned CRLs (an `issuingDistributionPoint`), and any other critical
-/// extension this type does not know.
+/// An `issuingDistributionPoint` limiting the CRL to end-entity or to CA certificates is
+/// understood (`scope`). Not supported, refused when parsing: delta CRLs, indirect CRLs
+/// (entries naming another issuer, or the IDP's `indirectCRL`), partitioned CRLs (an IDP
+/// naming a distribution point or `onlySomeReasons`), and any other critical extension this
+/// type does not know.
 public struct CertificateRevocationList: Sendable, Hashable {
     /// Who issued the CRL; it covers the certificates this CA issued.
     public let issuer: DistinguishedName
@@ -29,6 +31,8 @@ public struct CertificateRevocationList: Sendable, Hashable {
     public let nextUpdate: Date?
     /// The `cRLNumber` extension, big-endian bytes, when present.
     public let crlNumber: ArraySlice<UInt8>?
+    /// Which of its issuer's certificates it covers (`issuingDistributionPoint`).
+    public let scope: CRLScope
     /// The signature algorithm, when it is one swift-certificates can verify.
     public let signatureAlgorithm: Certificate.SignatureAlgorithm?
     /// The signature algorithm's OID as written.
@@ -76,6 +80,7 @@ public struct CertificateRevocationList: Sendable, Hashable {
             thisUpdate = fields.thisUpdate
             nextUpdate = fields.nextUpdate
             crlNumber = fields.crlNumber
+            scope = fields.scope
             signatureAlgorithmOID = fields.algorithm.oid
             signatureAlgorithm = Self.signatureAlgorithm(fields.algorithm.oid)
             signatureBytes = signature
