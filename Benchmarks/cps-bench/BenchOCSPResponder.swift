@@ -1,3 +1,4 @@
+import ChildProcesses
 import _CryptoExtras
 import Foundation
 import SwiftASN1

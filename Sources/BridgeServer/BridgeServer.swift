@@ -59,8 +59,8 @@ public enum BridgeServer {
         router.middlewares.add(SecurityMiddleware<BasicRequestContext>(gate: gate, refusals: refusals, logger: logger))
         HTTPController(cards: cards, gate: gate, logger: logger).addRoutes(to: router)
 
-        let wsRouter = Router(context: BasicWebSocketRequestContext.self)
-        wsRouter.middlewares.add(SecurityMiddleware<BasicWebSocketRequestContext>(gate: gate, refusals: refusals, logger: logger))
+        let wsRouter = Router(context: BridgeWebSocketContext.self)
+        wsRouter.middlewares.add(SecurityMiddleware<BridgeWebSocketContext>(gate: gate, refusals: refusals, logger: logger))
         WebSocketController(cards: cards, gate: gate, logger: logger).addRoutes(to: wsRouter)
 
         let channel = BridgeServerChannel(

@@ -18,54 +18,62 @@ struct WebSocketController: Sendable {
     let gate: RequestGate
     let logger: Logger
 
-    func addRoutes(to router: Router<BasicWebSocketRequestContext>) {
+    func addRoutes(to router: Router<BridgeWebSocketContext>) {
         router.ws("/v1/ws") { _, _ in
             .upgrade([:])
         } onUpgrade: { inbound, outbound, context in
-            let originHeader = context.request.headers[.origin]
-            var origin: String?
-            if case .allowed(let allowed) = gate.origins.decide(origin: originHeader) { origin = allowed }
-            let outbox = Outbox()
-            let events = cards.monitor.events()
-            let running = RunningRequests()
-            // Everything the connection starts is a child of this group: when the page goes,
-            // its requests are cancelled and waited for (a login resets the card), its event
-            // feed and writer end.
-            await withDiscardingTaskGroup { group in
-                // One writer: every message to the page goes through the outbox, in order.
-                group.addTask {
-                    for await message in outbox.messages {
-                        do {
-                            try await outbound.write(.text(message.jsonText()))
-                        } catch {
-                            break
-                        }
-                        outbox.delivered()
+            // On the connection's event loop: see ConnectionExecutor.
+            try await withTaskExecutorPreference(ConnectionExecutor(context.requestContext.eventLoop)) {
+                try await serve(inbound: inbound, outbound: outbound, context: context)
+            }
+        }
+    }
+
+    private func serve(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter,
+                       context: WebSocketRouterContext<BridgeWebSocketContext>) async throws {
+        let originHeader = context.request.headers[.origin]
+        var origin: String?
+        if case .allowed(let allowed) = gate.origins.decide(origin: originHeader) { origin = allowed }
+        let outbox = Outbox()
+        let events = cards.monitor.events()
+        let running = RunningRequests()
+        // Everything the connection starts is a child of this group: when the page goes,
+        // its requests are cancelled and waited for (a login resets the card), its event
+        // feed and writer end.
+        await withDiscardingTaskGroup { group in
+            // One writer: every message to the page goes through the outbox, in order.
+            group.addTask {
+                for await message in outbox.messages {
+                    do {
+                        try await outbound.write(.text(message.jsonText()))
+                    } catch {
+                        break
                     }
-                    outbox.close()
+                    outbox.delivered()
                 }
-                group.addTask {
-                    for await event in events {
-                        if let message = ServerMessage(event) { outbox.post(message) }
-                    }
-                }
-                outbox.post(.status(id: nil, readers: ReaderInfo.list(await cards.status())))
-                do {
-                    for try await frame in inbound.messages(maxSize: BridgeServer.maxFrameSize) {
-                        // A client that sends without reading its answers waits here.
-                        await outbox.roomAvailable()
-                        guard case .text(let text) = frame else {
-                            outbox.post(.error(id: nil, ErrorPayload(code: .badRequest, detail: "messages are JSON text")))
-                            continue
-                        }
-                        handle(text, origin: origin, outbox: outbox, running: running, group: &group)
-                    }
-                } catch {
-                    logger.debug("WebSocket closed: \(type(of: error))")
-                }
-                group.cancelAll()
                 outbox.close()
             }
+            group.addTask {
+                for await event in events {
+                    if let message = ServerMessage(event) { outbox.post(message) }
+                }
+            }
+            outbox.post(.status(id: nil, readers: ReaderInfo.list(await cards.status())))
+            do {
+                for try await frame in inbound.messages(maxSize: BridgeServer.maxFrameSize) {
+                    // A client that sends without reading its answers waits here.
+                    await outbox.roomAvailable()
+                    guard case .text(let text) = frame else {
+                        outbox.post(.error(id: nil, ErrorPayload(code: .badRequest, detail: "messages are JSON text")))
+                        continue
+                    }
+                    handle(text, origin: origin, outbox: outbox, running: running, group: &group)
+                }
+            } catch {
+                logger.debug("WebSocket closed: \(type(of: error))")
+            }
+            group.cancelAll()
+            outbox.close()
         }
     }
 
@@ -79,6 +87,11 @@ struct WebSocketController: Sendable {
         }
         switch message {
         case .status(let id):
+            // Known without the card (the usual case): answered here, with no task of its own.
+            if let known = cards.knownStatus() {
+                outbox.post(.status(id: id, readers: ReaderInfo.list(known)))
+                return
+            }
             start(id, outbox: outbox, running: running, group: &group) {
                 .status(id: id, readers: ReaderInfo.list(await cards.status()))
             }

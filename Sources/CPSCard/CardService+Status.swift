@@ -5,7 +5,41 @@ extension CardService {
     /// is asked only what is not known yet: the holder once per insertion, the PIN state once
     /// per insertion and after each login (a card busy with a login shows what is cached).
     public func status() async -> StatusReport {
+        if let known = knownStatus() { return known }
         await monitor.waitUntilSynchronised()
+        var readers: [ReaderStatus] = []
+        for snapshot in monitor.readers {
+            var status = snapshot.card.map(Self.cardStatus)
+            if var card = status, let session = authenticatingSession(snapshot) {
+                await Self.fill(&card, from: session)
+                status = card
+            }
+            readers.append(ReaderStatus(name: snapshot.name, card: status))
+        }
+        return StatusReport(readers: readers, module: modulePath, problems: problems)
+    }
+
+    /// The status now, when it takes neither a card call nor a wait: the monitor has
+    /// synchronised and every CPx card's holder and PIN state are known (`cachedStatus`).
+    /// Nil otherwise; `status()` then reads what is missing. A WebSocket `status` is answered
+    /// from this in the connection's own task, with no task of its own.
+    public func knownStatus() -> StatusReport? {
+        guard monitor.isSynchronised else { return nil }
+        var readers: [ReaderStatus] = []
+        for snapshot in monitor.readers {
+            var status = snapshot.card.map(Self.cardStatus)
+            if status != nil, let session = authenticatingSession(snapshot) {
+                guard let (holder, pin) = session.cachedStatus else { return nil }
+                status?.holder = holder
+                status?.pin = pin
+            }
+            readers.append(ReaderStatus(name: snapshot.name, card: status))
+        }
+        return StatusReport(readers: readers, module: modulePath, problems: problems)
+    }
+
+    /// What is wrong with the daemon's own means: pcscd, the PKCS#11 module.
+    private var problems: [String] {
         var problems: [String] = []
         if !monitor.isServiceAvailable {
             problems.append("pcscd is not running or refuses us: start it (systemctl start pcscd.socket) or check its permissions")
@@ -13,19 +47,18 @@ extension CardService {
         if case .failure(let error) = module {
             if case .internal(let detail) = error { problems.append(detail) } else { problems.append(error.code) }
         }
-        var readers: [ReaderStatus] = []
-        for snapshot in monitor.readers {
-            guard let card = snapshot.card else {
-                readers.append(ReaderStatus(name: snapshot.name, card: nil))
-                continue
-            }
-            var status = CardStatus(kind: card.kind, atr: card.atr, pin: nil, holder: nil, problem: card.kind.unsupportedReason)
-            if card.kind.canAuthenticate, let session = try? session(for: snapshot) {
-                await Self.fill(&status, from: session)
-            }
-            readers.append(ReaderStatus(name: snapshot.name, card: status))
-        }
-        return StatusReport(readers: readers, module: modulePath, problems: problems)
+        return problems
+    }
+
+    /// A card as the monitor knows it: kind, ATR, and why it cannot log in if it cannot.
+    private static func cardStatus(_ card: CardPresence) -> CardStatus {
+        CardStatus(kind: card.kind, atr: card.atr, pin: nil, holder: nil, problem: card.kind.unsupportedReason)
+    }
+
+    /// The session of the card in `snapshot` when it is a card that logs in.
+    private func authenticatingSession(_ snapshot: ReaderSnapshot) -> CardSession? {
+        guard let card = snapshot.card, card.kind.canAuthenticate else { return nil }
+        return try? session(for: snapshot)
     }
 
     /// The holder and PIN state of the card in `session`: from what the session already knows
