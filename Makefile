@@ -99,7 +99,8 @@ demo-card: deps
 
 ## bench: build cps-bench and cps-card-sim in release (side by side: the bench starts the
 ## simulator found next to itself) and run the baselines of BENCHMARKS.md (the card stack's
-## three, and the federator's token verification).
+## three, and the federator's token verification, with the shared nonce store on a private
+## PostgreSQL from scripts/with-postgres.sh when the postgresql package is there).
 ## Each run starts and stops its own bed; nothing is left running.
 bench: deps
 	swift build -c release --product cps-card-sim
@@ -108,7 +109,7 @@ bench: deps
 	$$bin/cps-bench apdu-roundtrip && echo && \
 	$$bin/cps-bench pkcs11-sign && echo && \
 	$$bin/cps-bench pkcs11-inprocess && echo && \
-	$$bin/cps-bench verify
+	bash scripts/with-postgres.sh $$bin/cps-bench verify
 
 ## measure: the daemon's figures in release, and side by side with AusweisApp2 (cps-bench peer,
 ## which installs Debian's ausweisapp2 if missing) (BENCHMARKS.md, "The daemon"; scripts/measure-daemon.sh)

@@ -2,6 +2,7 @@ import BridgeProtocol
 import CPSAuthVerifier
 import CPSNonceStorePostgres
 import Foundation
+import PostgresNIO
 import Testing
 import VerifierTestPKI
 
@@ -108,6 +109,30 @@ struct SharedNonceStoreTests {
             #expect(try await a.consume("kept", now: now) == .fresh)
             #expect(try await b.consume("kept", now: now) == .unknown)
         }
+    }
+
+    @Test("run() purges the expired rows in the background, every purgeInterval")
+    func backgroundPurge() async throws {
+        var configuration = try SharedStore.configuration(table: SharedStore.newTable())
+        configuration.purgeInterval = .milliseconds(200)
+        let store = try PostgresNonceStore(configuration: configuration)
+        let table = configuration.table
+        let running = Task { await store.run() }
+        defer { running.cancel() }
+        try await store.migrate()
+        let now = Date()
+        for index in 0..<5 { try await store.insert("short-\(index)", expiresAt: now.addingTimeInterval(0.3), now: now) }
+        try await store.insert("long", expiresAt: now.addingTimeInterval(60), now: now)
+        func rows() async throws -> Int {
+            var count = 0
+            for try await value in try await store.client.query("SELECT count(*) FROM \(unescaped: table)").decode(Int.self) {
+                count = value
+            }
+            return count
+        }
+        #expect(try await rows() == 6)
+        try await Task.sleep(for: .milliseconds(1200))
+        #expect(try await rows() == 1, "the expired rows are still there")
     }
 
     @Test("PostgreSQL stopped mid-run: nonceStoreUnavailable on both nodes, nothing accepted; service resumes once it is back")
