@@ -1,4 +1,4 @@
-// swift-tools-version:6.0
+// swift-tools-version:6.1
 import PackageDescription
 
 /// Every target gets the same settings: existential `any` spelled out, and members visible
@@ -19,6 +19,10 @@ let hummingbird: Target.Dependency = .product(name: "Hummingbird", package: "hum
 let httpTypes: Target.Dependency = .product(name: "HTTPTypes", package: "swift-http-types")
 let nioCore: Target.Dependency = .product(name: "NIOCore", package: "swift-nio")
 let argumentParser: Target.Dependency = .product(name: "ArgumentParser", package: "swift-argument-parser")
+/// What both executables' commands are made of: arguments, services, signals, logs.
+let commandLine: [Target.Dependency] = [
+    argumentParser, serviceLifecycle, .product(name: "UnixSignals", package: "swift-service-lifecycle"), logging,
+]
 /// Certificates and RSA: the simulator, the verifier and most test targets.
 let certificateStack: [Target.Dependency] = [crypto, cryptoExtras, x509, asn1]
 
@@ -27,6 +31,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "cps-bridge", targets: ["cps-bridge"]),
+        .executable(name: "cps-bridge-demo", targets: ["cps-bridge-demo"]),
         .executable(name: "cps-card-sim", targets: ["cps-card-sim"]),
         .library(name: "SmartCard", targets: ["SmartCard"]),
         .library(name: "PCSC", targets: ["PCSC"]),
@@ -50,7 +55,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
-        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        // No default traits: they bring full Foundation (and ICU's data) and swift-configuration,
+        // which the daemon does not use (BENCHMARKS.md, memory).
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1", traits: []),
         .package(url: "https://github.com/hummingbird-project/hummingbird-websocket.git", from: "2.8.1"),
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
@@ -67,7 +74,8 @@ let package = Package(
             pkgConfig: "p11-kit-1",
             providers: [.apt(["libp11-kit-dev"])]
         ),
-        // prctl(2), variadic in C, for the daemon's process hardening (cps-bridge only).
+        // prctl(2), variadic in C, for the daemon's process hardening; a declaration glibc hides
+        // without _GNU_SOURCE, for SpawnedProcess.
         .systemLibrary(name: "CProcessControl"),
         .target(name: "PCSC", dependencies: ["CPCSCLite"], swiftSettings: swiftSettings),
         // A pcscd IFD handler (C): a simulated PIN-pad reader for the test bed, loaded by pcscd
@@ -78,7 +86,7 @@ let package = Package(
             // The linker driver adds the Swift runtime; pcscd need not load it for a C handler.
             linkerSettings: [.unsafeFlags(["-Xlinker", "--as-needed"])]
         ),
-        .target(name: "PKCS11", dependencies: ["CPKCS11"], swiftSettings: swiftSettings),
+        .target(name: "PKCS11", dependencies: ["CPKCS11", "SmartCard"], swiftSettings: swiftSettings),
         .target(name: "SmartCard", swiftSettings: swiftSettings),
         // Who is at the other end of a loopback connection (sock_diag, /proc/net/tcp): the
         // daemon serves its own account only.
@@ -97,6 +105,7 @@ let package = Package(
         .target(
             name: "CPSIdentity",
             dependencies: [
+                "SmartCard",
                 x509,
                 asn1,
             ],
@@ -127,7 +136,7 @@ let package = Package(
         ),
         // PIN entry: the reader's PIN pad (PC/SC part 10), the native prompt (pinentry over
         // Assuan), and the PIN itself in memory of its own. No card logic.
-        .target(name: "PINEntry", dependencies: ["PCSC", "SmartCard"], swiftSettings: swiftSettings),
+        .target(name: "PINEntry", dependencies: ["PCSC", "SmartCard", "ChildProcesses"], swiftSettings: swiftSettings),
         .target(
             name: "CPSCard",
             dependencies: [
@@ -205,16 +214,26 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // What the commands of both executables share: logging set-up, process hardening,
+        // command errors, files beside the executable. No card, no server.
+        .target(name: "CommandSupport", dependencies: ["CProcessControl", logging], swiftSettings: swiftSettings),
+        // The workstation's executable: the daemon, the dispatcher and the sysadmin's commands.
+        // `cps-bridge demo` hands over to cps-bridge-demo, built beside it; the demo's
+        // federator and verifier are not linked here.
         .executableTarget(
             name: "cps-bridge",
             dependencies: [
-                "CPSCard", "CPSIdentity", "PCSC", "PKCS11", "BridgeServer", "BridgeProtocol", "CPSDemo", "CPSAuthVerifier",
-                "CProcessControl", "BridgeDispatch", "SocketActivation",
-                argumentParser,
-                serviceLifecycle,
-                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
-                logging,
-            ],
+                "CPSCard", "CPSIdentity", "PCSC", "PKCS11", "SmartCard", "BridgeServer", "BridgeProtocol",
+                "CommandSupport", "BridgeDispatch", "SocketActivation", "ChildProcesses",
+            ] + commandLine,
+            swiftSettings: swiftSettings
+        ),
+        // `make demo`: the simulated card, the daemon and the demo federator in one process.
+        .executableTarget(
+            name: "cps-bridge-demo",
+            dependencies: [
+                "CPSCard", "BridgeServer", "BridgeProtocol", "CPSDemo", "CPSAuthVerifier", "CommandSupport",
+            ] + commandLine,
             swiftSettings: swiftSettings
         ),
         // Baseline figures of the card stack on the test bed (BENCHMARKS.md).
@@ -244,8 +263,9 @@ let package = Package(
         ),
         // Starts a private pcscd, vpcd readers and simulated cards for the tests (docs/TESTING.md).
         .target(name: "CardTestBed", dependencies: ["PCSC", "ChildProcesses"], path: "Tests/CardTestBed", swiftSettings: swiftSettings),
-        // Child processes tied to their parent (the test bed and `cps-bridge demo` use it).
-        .target(name: "ChildProcesses", swiftSettings: swiftSettings),
+        // Child processes without Foundation: spawned with pipes (the pinentry, doctor's
+        // systemctl), or tied to their parent (the test bed and the demo).
+        .target(name: "ChildProcesses", dependencies: ["CProcessControl"], swiftSettings: swiftSettings),
         // Test PKI for the verifier: CAs, holder certificates and their variants, CRLs issued
         // with swift-asn1, signed tokens. Used by CPSAuthVerifierTests and cps-bench verify.
         .target(
@@ -257,6 +277,7 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "SmartCardTests", dependencies: ["SmartCard"], swiftSettings: swiftSettings),
+        .testTarget(name: "ChildProcessesTests", dependencies: ["ChildProcesses"], swiftSettings: swiftSettings),
         .testTarget(
             name: "BridgeDispatchTests",
             dependencies: ["BridgeDispatch", "BridgeProtocol", "PeerCredentials", "CardTestBed"],

@@ -12,5 +12,14 @@ for f in /usr/bin/cps-bridge /usr/lib/systemd/user/cps-bridge.socket /usr/lib/sy
   grep -qx "$f" <<< "$LIST" || { echo "make deb: $DEB lacks $f" >&2; status=1; }
 done
 grep -qE '^/(usr/)?lib/udev/rules.d/60-cps-bridge-readers.rules$' <<< "$LIST" || { echo "make deb: $DEB lacks the udev rule" >&2; status=1; }
-[ $status = 0 ] && echo "make deb: $DEB ($(du -h "$DEB" | cut -f1)): binary, units, udev rule, configuration, man pages"
+# The daemon's binary links neither full Foundation with ICU nor the demo (docs/ARCHITECTURE.md):
+# their module and type names, and ICU's data package name, would show in it even stripped.
+UNPACKED=$(mktemp -d); trap 'rm -rf "$UNPACKED"' EXIT
+dpkg-deb -x "$DEB" "$UNPACKED"
+for marker in 'icudt[0-9][0-9]' FoundationInternationalization DemoFederator CPSAuthVerifier; do
+  if grep -aq "$marker" "$UNPACKED/usr/bin/cps-bridge"; then
+    echo "make deb: /usr/bin/cps-bridge holds $marker (full Foundation, ICU or the demo is linked in)" >&2; status=1
+  fi
+done
+[ $status = 0 ] && echo "make deb: $DEB ($(du -h "$DEB" | cut -f1)): binary (no ICU, no demo), units, udev rule, configuration, man pages"
 exit $status

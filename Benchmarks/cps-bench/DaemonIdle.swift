@@ -148,7 +148,7 @@ final class Strace {
     func wait() {
         let left = started.addingTimeInterval(TimeInterval(seconds)).timeIntervalSinceNow
         if left > 0 { usleep(UInt32(left * 1_000_000)) }
-        process.stop(SIGINT, grace: 10)
+        process.stop(SIGINT, grace: .seconds(10))
     }
 
     var text: String { (try? String(contentsOfFile: output, encoding: .utf8)) ?? "" }

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// A web origin as a browser serialises it (`scheme://host[:port]`), checked and put in
 /// canonical form: lowercase scheme and host, default port left out, no trailing slash.
@@ -45,7 +49,7 @@ public struct Origin: Hashable, Sendable, CustomStringConvertible {
             throw .invalidCharacter
         }
         if text.contains("*") { throw .wildcard }
-        guard let separator = text.range(of: "://") else { throw .missingScheme }
+        guard let separator = text.firstRange(of: "://") else { throw .missingScheme }
         guard let scheme = Scheme(rawValue: text[..<separator.lowerBound].lowercased()) else {
             throw .unsupportedScheme
         }

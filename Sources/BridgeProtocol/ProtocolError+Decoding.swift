@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 extension ProtocolError {
     /// The precise reason for a `DecodingError` from `JSONDecoder`.
@@ -47,7 +51,7 @@ extension ProtocolError {
             throw ProtocolError(.notJSON)
         }
         if first != UInt8(ascii: "{") {
-            guard (try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])) != nil else {
+            guard (try? JSONDecoder().decode(AnyJSONValue.self, from: data)) != nil else {
                 throw ProtocolError(.notJSON)
             }
             throw ProtocolError(.notAnObject)
@@ -58,7 +62,7 @@ extension ProtocolError {
     static func path(_ keys: [any CodingKey]) -> String {
         keys.map { key in key.intValue.map { "[\($0)]" } ?? key.stringValue }
             .joined(separator: ".")
-            .replacingOccurrences(of: ".[", with: "[")
+            .replacing(".[", with: "[")
     }
 
     static func jsonTypeName(_ type: Any.Type) -> String {
@@ -68,6 +72,29 @@ extension ProtocolError {
         case is Int.Type: "an integer"
         case is [Any].Type: "an array"
         default: "an object"
+        }
+    }
+}
+
+/// Any JSON value, read and dropped: tells well-formed JSON that is not an object from text
+/// that is not JSON at all (the scanner bounds the nesting depth).
+private struct AnyJSONValue: Decodable {
+    private struct AnyKey: CodingKey {
+        let stringValue: String
+        var intValue: Int? { nil }
+        init(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+
+    init(from decoder: any Decoder) throws {
+        if var array = try? decoder.unkeyedContainer() {
+            while !array.isAtEnd { _ = try array.decode(AnyJSONValue.self) }
+        } else if let object = try? decoder.container(keyedBy: AnyKey.self) {
+            for key in object.allKeys { _ = try object.decode(AnyJSONValue.self, forKey: key) }
+        } else {
+            let value = try decoder.singleValueContainer()
+            if value.decodeNil() || (try? value.decode(Bool.self)) != nil || (try? value.decode(Double.self)) != nil { return }
+            _ = try value.decode(String.self)
         }
     }
 }

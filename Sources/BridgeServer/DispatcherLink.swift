@@ -1,6 +1,10 @@
 import BridgeDispatch
 import Dispatch
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import Logging
 import Synchronization
 #if canImport(Glibc)
@@ -38,12 +42,11 @@ final class DispatcherLink: Sendable {
     ///   - onEnd: after `stop()` or `REPLACED`.
     func start(onWelcome: @escaping @Sendable ([String]) -> Void, onConnection: @escaping @Sendable (Int32) -> Void,
                onEnd: @escaping @Sendable () -> Void) {
-        let thread = Thread { [self] in
+        // A queue of its own: its blocking reads hold one thread, never a shared one.
+        DispatchQueue(label: "cps-bridge dispatcher link").async { [self] in
             run(onWelcome: onWelcome, onConnection: onConnection)
             onEnd()
         }
-        thread.name = "cps-bridge dispatcher link"
-        thread.start()
     }
 
     /// Ends the registration (the dispatcher then refuses this account's new connections) and

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Which web origins may use the daemon: an exact allow-list of browser origins.
 ///
@@ -51,7 +55,7 @@ public struct OriginPolicy: Sendable, Hashable {
     static func validate(_ entry: String, allowInsecure: Bool) throws(OriginPolicyError) -> String {
         let text = entry.trimmingWhitespace
         guard text != "null", text != "*" else { throw .notAnOrigin(entry, "an allowed origin must name a site, not \(text)") }
-        guard let schemeEnd = text.range(of: "://") else { throw .notAnOrigin(entry, "expected https://host[:port]") }
+        guard let schemeEnd = text.firstRange(of: "://") else { throw .notAnOrigin(entry, "expected https://host[:port]") }
         let scheme = text[..<schemeEnd.lowerBound].lowercased()
         var rest = String(text[schemeEnd.upperBound...])
         guard scheme == "https" || scheme == "http" else { throw .notAnOrigin(entry, "the scheme must be https") }

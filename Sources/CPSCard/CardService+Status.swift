@@ -21,16 +21,28 @@ extension CardService {
             }
             var status = CardStatus(kind: card.kind, atr: card.atr, pin: nil, holder: nil, problem: card.kind.unsupportedReason)
             if card.kind.canAuthenticate, let session = try? session(for: snapshot) {
-                do throws(AuthenticationError) {
-                    status.holder = try await withDeadline(.seconds(5)) { () throws(AuthenticationError) in try await session.readCredentials().holder }
-                    status.pin = try await withDeadline(.seconds(5)) { () throws(AuthenticationError) in try await session.statusPINState() }
-                } catch {
-                    status.problem = error == .timeout ? "the card is busy" : "the card could not be read (\(error.code))"
-                }
+                await Self.fill(&status, from: session)
             }
             readers.append(ReaderStatus(name: snapshot.name, card: status))
         }
         return StatusReport(readers: readers, module: modulePath, problems: problems)
+    }
+
+    /// The holder and PIN state of the card in `session`: from what the session already knows
+    /// when nothing can have changed it (no hop onto the card's thread, no wait behind a
+    /// login), else read from the card under a deadline.
+    private static func fill(_ status: inout CardStatus, from session: CardSession) async {
+        if let (holder, pin) = session.cachedStatus {
+            status.holder = holder
+            status.pin = pin
+            return
+        }
+        do throws(AuthenticationError) {
+            status.holder = try await withDeadline(.seconds(5)) { () throws(AuthenticationError) in try await session.readCredentials().holder }
+            status.pin = try await withDeadline(.seconds(5)) { () throws(AuthenticationError) in try await session.statusPINState() }
+        } catch {
+            status.problem = error == .timeout ? "the card is busy" : "the card could not be read (\(error.code))"
+        }
     }
 }
 

@@ -1,7 +1,14 @@
 import CPSIdentity
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import Logging
 import PCSC
+#if canImport(Glibc)
+import Glibc
+#endif
 import PKCS11
 import ServiceLifecycle
 import Synchronization
@@ -45,7 +52,8 @@ public final class CardService: Service, Sendable {
     /// (`$TMPDIR`, else `/tmp`). Either is made and checked as a `PrivateDirectory`.
     public static var defaultRuntimeDirectory: String {
         if let dir = ProcessInfo.processInfo.environment["XDG_RUNTIME_DIR"], !dir.isEmpty { return dir + "/cps-bridge" }
-        return NSTemporaryDirectory() + "cps-bridge-\(getuid())"
+        let temporary = ProcessInfo.processInfo.environment["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
+        return temporary + (temporary.hasSuffix("/") ? "" : "/") + "cps-bridge-\(getuid())"
     }
 
     public let configuration: Configuration

@@ -4,6 +4,7 @@ import PCSC
 import PINEntry
 import PKCS11
 import SmartCard
+import Synchronization
 import SwiftASN1
 import X509
 #if canImport(Glibc)
@@ -28,13 +29,13 @@ public actor CardSession: LoginCard {
 
     private var slot: Slot?
     private(set) var session: PKCS11Session?
-    private var credentials: CardCredentials?
+    private var credentials: CardCredentials? { didSet { publishStatus() } }
     /// Our own connection to the card, made before `C_Login` and used to reset the card the
     /// moment the login ends (see `endLogin`).
     var resetConnection: CardConnection?
     /// Between `C_Login` and `endLogin`: OpenSC holds the card in a PC/SC transaction
     /// (`lock_login`), so no connection of ours may wait for one.
-    var loginHeld = false
+    var loginHeld = false { didSet { publishStatus() } }
     /// Between a verification on the PIN pad by the direct path and `endLogin`: our own
     /// connection holds the card in a PC/SC transaction, the card verified (CardSession+PINPad).
     var directLogin: CardConnection?
@@ -44,10 +45,14 @@ public actor CardSession: LoginCard {
     /// module until it is re-initialised, so `endLogin` must not wait to reset it.
     private var moduleHoldsCard = false
     /// The last PIN state read, shown while a login holds the card.
-    var lastPINState: PINState?
+    var lastPINState: PINState? { didSet { publishStatus() } }
     /// Whether `lastPINState` is still the card's: false from a login's verification on, until
     /// the next read.
-    var pinStateIsCurrent = false
+    var pinStateIsCurrent = false { didSet { publishStatus() } }
+    /// What a status shows of this card, kept up to date by the properties above and read
+    /// without waiting for this actor (`cachedStatus`): a status then costs no hop onto the
+    /// card's thread, and does not wait behind a login.
+    private let shownStatus = Mutex<(holder: HolderIdentity?, pin: PINState?)>((nil, nil))
 
     /// Re-initialises the module, so that OpenSC lets the card go after a refused `C_Login`
     /// (see `afterFailedLogin`); false when it could not be done now.
@@ -159,6 +164,22 @@ public actor CardSession: LoginCard {
         lastPINState = state
         pinStateIsCurrent = true
         return state
+    }
+
+    /// The holder and PIN state a status shows, when both are known and nothing can have
+    /// changed them since (what `readCredentials` and `statusPINState` would return without
+    /// going to the card); nil when the card must be read.
+    public nonisolated var cachedStatus: (holder: HolderIdentity, pin: PINState)? {
+        shownStatus.withLock { shown in
+            guard let holder = shown.holder, let pin = shown.pin else { return nil }
+            return (holder, pin)
+        }
+    }
+
+    private func publishStatus() {
+        let pin = pinStateIsCurrent || loginHeld ? lastPINState : nil
+        let holder = credentials?.holder
+        shownStatus.withLock { $0 = (holder, pin) }
     }
 
     /// The PIN state for a status: the last one read while nothing can have changed it since

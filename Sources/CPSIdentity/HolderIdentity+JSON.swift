@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 extension HolderIdentity: Encodable {
     enum CodingKeys: String, CodingKey {
@@ -19,8 +23,7 @@ extension HolderIdentity: Encodable {
         try c.encodeIfPresent(organization, forKey: .organization)
         try c.encode(subject, forKey: .subject)
         try c.encode(issuer, forKey: .issuer)
-        let iso = ISO8601DateFormatter()
-        try c.encode(iso.string(from: notBefore), forKey: .notBefore)
-        try c.encode(iso.string(from: notAfter), forKey: .notAfter)
+        try c.encode(notBefore.formatted(.iso8601), forKey: .notBefore)
+        try c.encode(notAfter.formatted(.iso8601), forKey: .notAfter)
     }
 }

@@ -1,6 +1,11 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import SwiftASN1
 import X509
+import SmartCard
 
 /// Who a CPx authentication certificate names: the holder's national identifier, names and
 /// profession, read from the IGC-Santé subject layout.
@@ -31,7 +36,7 @@ public struct HolderIdentity: Hashable, Sendable {
                 attributes[attribute.type] = attribute.value.text
             }
         }
-        guard let cn = attributes[.RDNAttributeType.commonName]?.trimmingCharacters(in: .whitespaces), !cn.isEmpty else {
+        guard let cn = attributes[.RDNAttributeType.commonName]?.trimmingWhitespace, !cn.isEmpty else {
             throw .noNationalIdentifier
         }
         nationalId = NationalIdentifier(cn)
@@ -61,7 +66,7 @@ public struct HolderIdentity: Hashable, Sendable {
     }
 
     private static func nonEmpty(_ s: String) -> String? {
-        let t = s.trimmingCharacters(in: .whitespaces)
+        let t = s.trimmingWhitespace
         return t.isEmpty ? nil : t
     }
 }

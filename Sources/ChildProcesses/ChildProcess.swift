@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -10,7 +14,7 @@ public final class ChildProcess: @unchecked Sendable {
     // @unchecked: `pid` is written once in init; stop() is idempotent.
     public let pid: Int32
     public let logPath: String
-    private let watcher: Process
+    private let watcher: SpawnedProcess
 
     /// Starts `arguments` with output appended to `logPath`.
     public init(_ arguments: [String], logPath: String, environment: [String: String] = [:]) throws {
@@ -28,23 +32,13 @@ public final class ChildProcess: @unchecked Sendable {
         kill -TERM "$child" 2>/dev/null
         wait "$child" 2>/dev/null
         """
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", script, "sh", String(getpid()), pidFile] + arguments
-        var env = ProcessInfo.processInfo.environment
-        env["LOG"] = logPath
-        for (k, v) in environment { env[k] = v }
-        process.environment = env
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        watcher = process
+        watcher = try SpawnedProcess("/bin/sh", ["-c", script, "sh", String(getpid()), pidFile] + arguments,
+                                     environment: environment.merging(["LOG": logPath]) { _, log in log })
         let deadline = Date().addingTimeInterval(5)
         var found: Int32?
         while Date() < deadline {
             if let text = try? String(contentsOfFile: pidFile, encoding: .utf8),
-               let value = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)) {
+               let value = Int32(text.filter { !$0.isWhitespace }) {
                 found = value
                 break
             }
@@ -63,7 +57,7 @@ public final class ChildProcess: @unchecked Sendable {
         let deadline = Date().addingTimeInterval(5)
         while isRunning && Date() < deadline { usleep(10_000) }
         if isRunning { kill(pid, SIGKILL); usleep(50_000) }
-        watcher.waitUntilExit()
+        watcher.wait()
     }
 
     /// The child's output so far.

@@ -1,4 +1,4 @@
-import Foundation
+import ChildProcesses
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -9,9 +9,7 @@ import Glibc
 /// (`D ...`) carrying a PIN are decoded straight into a `SecretPIN`, and the raw bytes are
 /// zeroed; nothing here logs.
 final class AssuanSession {
-    private let process = Process()
-    private let input: FileHandle
-    private let output: FileHandle
+    private let process: SpawnedProcess
     private let deadline: ContinuousClock.Instant
     private let cancellation: PromptCancellation?
     private var buffer: [UInt8] = []
@@ -26,24 +24,13 @@ final class AssuanSession {
     /// - Parameter cancellation: closes the conversation from another thread (the child is
     ///   killed; the blocked read then fails).
     init(program: String, timeout: Duration, cancellation: PromptCancellation? = nil) throws {
-        guard FileManager.default.isExecutableFile(atPath: program) else {
+        guard access(program, X_OK) == 0 else {
             throw PinentryError.cannotStart("\(program) is not an executable file")
         }
-        let toChild = Pipe()
-        let fromChild = Pipe()
-        process.executableURL = URL(fileURLWithPath: program)
-        process.standardInput = toChild
-        process.standardOutput = fromChild
-        process.standardError = FileHandle.nullDevice
-        do { try process.run() } catch { throw PinentryError.cannotStart("\(program): \(error)") }
-        input = toChild.fileHandleForWriting
-        output = fromChild.fileHandleForReading
+        do { process = try SpawnedProcess(program) } catch { throw PinentryError.cannotStart("\(error)") }
         deadline = .now + timeout + .seconds(5)
         self.cancellation = cancellation
-        cancellation?.register(process.processIdentifier)
-        // Our copies of the child's ends: without closing them, a dead child would not give EOF.
-        try? toChild.fileHandleForReading.close()
-        try? fromChild.fileHandleForWriting.close()
+        cancellation?.register(process.pid)
         do {
             guard case .ok = try readAnswer() else { throw PinentryError.protocolError("no greeting") }
         } catch {
@@ -66,10 +53,10 @@ final class AssuanSession {
     /// Says goodbye and waits for the child to end (SIGTERM if it lingers).
     func close() {
         if cancellation?.isCancelled != true { try? write("BYE") }
-        try? input.close()
+        process.closeInput()
         cancellation?.unregister()
         if process.isRunning { process.terminate() }
-        process.waitUntilExit()
+        process.wait()
         zero(&buffer)
     }
 
@@ -77,7 +64,7 @@ final class AssuanSession {
         if cancellation?.isCancelled == true { throw PinentryError.cancelled }
         let bytes = Array((line + "\n").utf8)
         guard bytes.count <= 1001 else { throw PinentryError.protocolError("line too long") }
-        do { try input.write(contentsOf: bytes) } catch { throw PinentryError.protocolError("pinentry closed its input") }
+        do { try process.write(bytes) } catch { throw PinentryError.protocolError("pinentry closed its input") }
     }
 
     private func readAnswer() throws -> Answer {
@@ -111,11 +98,11 @@ final class AssuanSession {
                 return line
             }
             guard ContinuousClock.now < deadline else { throw PinentryError.timeout }
-            var pollFD = pollfd(fd: output.fileDescriptor, events: Int16(POLLIN), revents: 0)
+            var pollFD = pollfd(fd: process.outputFD, events: Int16(POLLIN), revents: 0)
             let ready = poll(&pollFD, 1, 200)
             if ready <= 0 { continue }
             var chunk = [UInt8](repeating: 0, count: 1024)
-            let n = read(output.fileDescriptor, &chunk, chunk.count)
+            let n = read(process.outputFD, &chunk, chunk.count)
             guard n > 0 else {
                 if cancellation?.isCancelled == true { throw PinentryError.cancelled }
                 throw PinentryError.protocolError("pinentry ended the conversation")

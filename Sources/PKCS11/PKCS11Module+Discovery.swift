@@ -1,4 +1,9 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+import SmartCard
 
 /// A module registered with p11-kit: one `*.module` file of its registry.
 public struct RegisteredModule: Hashable, Sendable {
@@ -54,12 +59,12 @@ extension PKCS11Module {
     /// The value of the `module:` line of a p11-kit module configuration.
     static func moduleValue(in configuration: String) -> String? {
         for line in configuration.split(whereSeparator: \.isNewline) {
-            let trimmed = line.trimmingCharacters(in: .whitespaces)
+            let trimmed = line.trimmingWhitespace
             guard !trimmed.hasPrefix("#"), let colon = trimmed.firstIndex(of: ":") else {
                 continue
             }
-            let key = trimmed[..<colon].trimmingCharacters(in: .whitespaces)
-            let value = trimmed[trimmed.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            let key = trimmed[..<colon].trimmingWhitespace
+            let value = trimmed[trimmed.index(after: colon)...].trimmingWhitespace
             if key == "module", !value.isEmpty {
                 return value
             }

@@ -5,6 +5,6 @@ struct CPSBridgeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cps-bridge",
         abstract: "Log in to health services with a CPS card: the card's side of Pro Santé Connect on Linux.",
-        subcommands: [ServeCommand.self, DispatchCommand.self, StatusCommand.self, DoctorCommand.self, InspectCommand.self, DemoCommand.self]
+        subcommands: [ServeCommand.self, DispatchCommand.self, StatusCommand.self, DoctorCommand.self, InspectCommand.self, DemoHandover.self]
     )
 }

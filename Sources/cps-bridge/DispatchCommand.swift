@@ -1,6 +1,11 @@
 import ArgumentParser
+import CommandSupport
 import BridgeDispatch
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import Logging
 import SocketActivation
 #if canImport(Glibc)
@@ -46,7 +51,7 @@ struct DispatchCommand: ParsableCommand {
                 }
             }
         } catch let error as InheritedSocketError {
-            throw CommandFailure(error.description.replacingOccurrences(of: "use one ListenStream=127.0.0.1:PORT", with: "use ListenStream=127.0.0.1:PORT and ListenStream=[::1]:PORT"))
+            throw CommandFailure(error.description.replacing("use one ListenStream=127.0.0.1:PORT", with: "use ListenStream=127.0.0.1:PORT and ListenStream=[::1]:PORT"))
         }
         if listeners.isEmpty {
             for address in listen.isEmpty ? Self.defaultAddresses : listen {

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 extension DoctorCommand {
     /// A Chromium-family browser and where its machine policies live.
@@ -41,13 +45,27 @@ extension DoctorCommand {
         var granted = Set<String>()
         for file in files where file.hasSuffix(".json") {
             guard let data = FileManager.default.contents(atPath: "\(directory)/\(file)"),
-                  let policies = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { continue }
-            for key in ["LocalNetworkAccessAllowedForUrls", "LoopbackNetworkAllowedForUrls"] {
-                for pattern in policies[key] as? [String] ?? [] {
-                    granted.insert(pattern.hasSuffix("/") ? String(pattern.dropLast()) : pattern)
-                }
+                  let policies = try? JSONDecoder().decode(LocalNetworkPolicies.self, from: data) else { continue }
+            for pattern in policies.patterns {
+                granted.insert(pattern.hasSuffix("/") ? String(pattern.dropLast()) : pattern)
             }
         }
         return granted
+    }
+}
+
+/// What doctor reads of a Chromium policy file: the URL patterns granted local network
+/// access; any other policy, and a value of the wrong type, is ignored.
+private struct LocalNetworkPolicies: Decodable {
+    private enum Key: String, CodingKey {
+        case LocalNetworkAccessAllowedForUrls, LoopbackNetworkAllowedForUrls
+    }
+    var patterns: [String] = []
+
+    init(from decoder: any Decoder) throws {
+        let policies = try decoder.container(keyedBy: Key.self)
+        for key in [Key.LocalNetworkAccessAllowedForUrls, .LoopbackNetworkAllowedForUrls] {
+            patterns += (try? policies.decodeIfPresent([String].self, forKey: key)) ?? []
+        }
     }
 }

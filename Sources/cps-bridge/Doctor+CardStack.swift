@@ -1,8 +1,13 @@
 import CPSCard
 import CPSIdentity
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import Logging
 import PCSC
+import SmartCard
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -63,7 +68,7 @@ extension DoctorCommand {
         let described = cards.map { "\($0.1.kind.rawValue) in \($0.0)" }.joined(separator: ", ")
         if cards.contains(where: { $0.1.kind.canAuthenticate }) { return .ok("cards", described) }
         let (reader, card) = cards[0]
-        let atr = card.atr.map { String(format: "%02X", $0) }.joined(separator: " ")
+        let atr = card.atr.hexString
         let why = card.kind.unsupportedReason ?? "the card cannot be used"
         return .failed("cards", "card not recognised: the card in \(reader) (\(card.kind.rawValue), ATR \(atr)): \(why)",
                        fix: card.kind == .unknown ? "insert a CPS3 or CPS4 card; if this is one, report its ATR to the cps-bridge maintainers"

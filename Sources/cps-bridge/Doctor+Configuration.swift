@@ -1,5 +1,9 @@
 import BridgeServer
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 extension DoctorCommand {
     /// The configuration's validity, then its allowed origins; returns the configuration when

@@ -1,7 +1,13 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 #if canImport(Glibc)
 import Glibc
 #endif
+import ChildProcesses
+import SmartCard
 
 extension DoctorCommand {
     /// The user units: installed, enabled (for every account, or this one), active.
@@ -64,16 +70,11 @@ extension DoctorCommand {
 
     /// Runs `program` and returns its status and its output's first line, trimmed.
     func runProgram(_ program: String, _ arguments: [String]) -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: program)
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = FileHandle.nullDevice
-        guard (try? process.run()) != nil else { return (-1, "") }
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let first = String(decoding: data, as: UTF8.self).split(separator: "\n").first.map(String.init) ?? ""
-        return (process.terminationStatus, first.trimmingCharacters(in: .whitespaces))
+        guard let process = try? SpawnedProcess(program, arguments) else { return (-1, "") }
+        process.closeInput()
+        let output = process.readToEnd()
+        let status = process.wait()
+        let first = String(decoding: output, as: UTF8.self).split(separator: "\n").first.map(String.init) ?? ""
+        return (status, first.trimmingWhitespace)
     }
 }

@@ -1,6 +1,11 @@
 import ArgumentParser
+import CommandSupport
 import BridgeServer
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import Logging
 
 /// `cps-bridge doctor`: checks, in order, everything a login needs on this workstation, and

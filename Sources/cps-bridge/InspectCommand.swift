@@ -1,6 +1,11 @@
 import ArgumentParser
+import CommandSupport
 import CPSIdentity
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// `cps-bridge inspect FILE`: the holder named by an authentication certificate, as JSON.
 struct InspectCommand: ParsableCommand {
@@ -26,16 +31,10 @@ struct InspectCommand: ParsableCommand {
     }
 }
 
-/// A failure reported on standard error with exit code 1, in one readable line.
-struct CommandFailure: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
-}
-
 /// Writes `value` as one pretty JSON document on standard output (logs go to standard error).
 func printJSON(_ value: some Encodable) throws {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
     let data = try encoder.encode(value)
-    FileHandle.standardOutput.write(data + Data("\n".utf8))
+    StandardStream.output.say(String(decoding: data, as: UTF8.self))
 }

@@ -1,7 +1,12 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 #if canImport(Glibc)
 import Glibc
 #endif
+import SmartCard
 
 /// A socket listening on a loopback TCP port, as the kernel lists it in `/proc/net/tcp` and
 /// `tcp6`: its owner's UID always, and its process when this account may see it.
@@ -39,8 +44,7 @@ struct PortListener: Sendable, Equatable {
                 guard let target = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/fd/\(fd)"),
                       let index = wanted[target], result[index].pid == nil else { continue }
                 result[index].pid = pid
-                result[index].program = (try? String(contentsOfFile: "/proc/\(pid)/comm", encoding: .utf8))?
-                    .trimmingCharacters(in: .whitespacesAndNewlines)
+                result[index].program = (try? String(contentsOfFile: "/proc/\(pid)/comm", encoding: .utf8))?.trimmingWhitespace
             }
         }
         return result
@@ -81,6 +85,6 @@ func loopbackStatus(port: Int, timeoutSeconds: Int) -> (status: Int, body: Strin
     }
     let text = String(decoding: response, as: UTF8.self)
     guard text.hasPrefix("HTTP/1."), let code = Int(text.dropFirst(9).prefix(3)) else { return nil }
-    let body = text.range(of: "\r\n\r\n").map { String(text[$0.upperBound...]) } ?? ""
+    let body = text.firstRange(of: "\r\n\r\n").map { String(text[$0.upperBound...]) } ?? ""
     return (code, body)
 }

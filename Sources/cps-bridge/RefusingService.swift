@@ -1,5 +1,10 @@
 import BridgeServer
+import Dispatch
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import ServiceLifecycle
 #if canImport(Glibc)
 import Glibc
@@ -18,8 +23,8 @@ struct RefusingService: Service {
 
     func run() async throws {
         let descriptor = socket.descriptor
-        // accept(2) blocks: a thread of its own, ended with the process.
-        let closer = Thread {
+        // accept(2) blocks: a queue (so a thread) of its own, ended with the process.
+        DispatchQueue(label: "cps-bridge refusing").async {
             while true {
                 let connection = accept(descriptor, nil, nil)
                 if connection >= 0 {
@@ -29,7 +34,6 @@ struct RefusingService: Service {
                 }
             }
         }
-        closer.start()
         notifier?.send("READY=1", "STATUS=\(status)")
         await withGracefulShutdownHandler {
             while !Task.isCancelled && !Task.isShuttingDownGracefully {

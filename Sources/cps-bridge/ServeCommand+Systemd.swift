@@ -1,7 +1,12 @@
 import ArgumentParser
+import CommandSupport
 import BridgeServer
 import CPSCard
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import Logging
 import ServiceLifecycle
 import UnixSignals
@@ -46,7 +51,7 @@ extension ServeCommand {
         let socket = try? InheritedSocket.fromSystemd()
         let notifier = SystemdNotifier.fromEnvironment()
         let closing = socket == nil ? "" : "; until then every connection is closed"
-        FileHandle.standardError.write(Data("cps-bridge: \(line)\(closing)\n".utf8))
+        StandardStream.error.say("cps-bridge: \(line)\(closing)")
         guard let socket else { throw ExitCode(configurationExitCode) }
         let status = error == .noOrigin ? "Refusing to serve: no origin allowed (cps-bridge doctor)" : "Refusing to serve: invalid configuration (cps-bridge doctor)"
         let group = ServiceGroup(services: [RefusingService(socket: socket, status: status, notifier: notifier)],

@@ -1,7 +1,12 @@
 import ArgumentParser
+import CommandSupport
 import BridgeServer
 import CPSCard
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import Logging
 import ServiceLifecycle
 import UnixSignals

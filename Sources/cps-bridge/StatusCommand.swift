@@ -1,9 +1,14 @@
 import ArgumentParser
+import CommandSupport
 import BridgeProtocol
 import BridgeServer
 import CPSCard
 import CPSIdentity
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import Logging
 
 /// `cps-bridge status`: readers, cards, holders and PIN state, read directly (no daemon).
@@ -73,12 +78,3 @@ struct StatusDocument: Encodable {
 }
 
 extension Logger.Level: @retroactive ExpressibleByArgument {}
-
-/// Logs go to standard error, one line per event (journald-friendly), never to standard output.
-func bootstrapLogging(level: Logger.Level) {
-    LoggingSystem.bootstrap { label in
-        var handler = StreamLogHandler.standardError(label: label)
-        handler.logLevel = level
-        return handler
-    }
-}

@@ -4,17 +4,20 @@ import BridgeServer
 import CPSAuthVerifier
 import CPSCard
 import CPSDemo
+import CommandSupport
 import Foundation
 import Logging
 import ServiceLifecycle
 import UnixSignals
 
-/// `cps-bridge demo`: the whole login on a machine with no reader. A private pcscd with the
+/// `cps-bridge demo` (this executable, `cps-bridge-demo`, which `cps-bridge demo` hands over
+/// to): the whole login on a machine with no reader. A private pcscd with the
 /// simulated CPS3 card, the daemon (in this process, allowing only the demo page's `http`
 /// origin), and a small federator serving the login page; prints `URL: ...` when ready.
+@main
 struct DemoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "demo",
+        commandName: "cps-bridge demo",
         abstract: "Run the login demo: simulated CPS3 card, daemon and demo federator on 127.0.0.1.",
         discussion: "Prints `URL: http://127.0.0.1:PORT/` when ready; open it and log in with PIN 1234. Ctrl-C stops everything."
     )
@@ -53,7 +56,7 @@ struct DemoCommand: AsyncParsableCommand {
         defer { if temporary { try? FileManager.default.removeItem(at: directory) } }
         Self.say("STATE: \(directory.path)")
 
-        let bed = try DemoBed(directory: directory, simulator: Self.simulatorPath(), pinPadDriver: pinPad ? Self.besideExecutable("libcps-pinpad-ifd.so") : nil)
+        let bed = try DemoBed(directory: directory, simulator: ExecutableLocation.program("cps-card-sim"), pinPadDriver: pinPad ? ExecutableLocation.beside("libcps-pinpad-ifd.so") : nil)
         defer { bed.stop() }
 
         let federatorPort = port == 0 ? try DemoBed.freePort() : port
@@ -170,27 +173,9 @@ struct DemoCommand: AsyncParsableCommand {
         thread.start()
     }
 
-    /// A file built beside this executable (a `swift build` builds them together).
-    static func besideExecutable(_ name: String) -> String {
-        let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
-        return URL(fileURLWithPath: exe).deletingLastPathComponent().appendingPathComponent(name).path
-    }
-
-    /// `cps-card-sim`, beside this executable (a `swift build` builds both) or on the PATH.
-    static func simulatorPath() -> String {
-        let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
-        let beside = URL(fileURLWithPath: exe).deletingLastPathComponent().appendingPathComponent("cps-card-sim").path
-        if FileManager.default.isExecutableFile(atPath: beside) { return beside }
-        for dir in (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":") {
-            let path = "\(dir)/cps-card-sim"
-            if FileManager.default.isExecutableFile(atPath: path) { return path }
-        }
-        return beside
-    }
-
     /// One line on standard output, flushed at once (tests and scripts wait for these lines).
     static func say(_ line: String) {
-        FileHandle.standardOutput.write(Data((line + "\n").utf8))
+        StandardStream.output.say(line)
     }
 }
 
