@@ -10,8 +10,9 @@ SHELL := /bin/bash
 # Debian packages the build and the tests need. Always --no-install-recommends: without it
 # apt pulls systemd, udev and avahi.
 APT_PACKAGES := pcscd libpcsclite-dev vsmartcard-vpcd softhsm2 opensc libp11-kit-dev pcsc-tools openssl python3
-# What only the browser tests need (headless Chromium driven by Selenium in a venv).
-APT_TEST_PACKAGES := chromium chromium-driver python3-venv udev
+# What only the tests need: headless Chromium driven by Selenium in a venv (browser tests), and
+# a private PostgreSQL server (scripts/with-postgres.sh) for the verifier's shared nonce store.
+APT_TEST_PACKAGES := chromium chromium-driver python3-venv udev postgresql
 # What `make deb` needs: debhelper, and lintian to check its output.
 APT_DEB_PACKAGES := debhelper lintian chrpath
 # What the proof under a real systemd needs (scripts/systemd-tests.sh): a Debian root built by
@@ -50,6 +51,8 @@ build: deps
 	swift build --build-tests $(SWIFT_BUILD_FLAGS)
 
 ## test: build, run every suite, and leave nothing running whatever the outcome.
+## The suites run under scripts/with-postgres.sh: a private PostgreSQL server for the shared
+## nonce store's tests (CPSB_POSTGRES_URL), stopped at the end whatever the outcome.
 ## Suites that stop pcscd (*PCSCDRestart*) run in a test process of their own: pcsc-lite
 ## clients in one process share one daemon, and OpenSC in process would see it die.
 ## The browser tests (scripts/browser-tests.sh) run `cps-bridge demo` in headless Chromium,
@@ -63,7 +66,7 @@ build: deps
 test: test-deps build
 	@status=0; \
 	trap 'bash scripts/stop-test-beds.sh' EXIT; \
-	swift test --skip-build $(SWIFT_BUILD_FLAGS) --no-parallel --skip PCSCDRestart || status=$$?; \
+	bash scripts/with-postgres.sh swift test --skip-build $(SWIFT_BUILD_FLAGS) --no-parallel --skip PCSCDRestart || status=$$?; \
 	swift test --skip-build $(SWIFT_BUILD_FLAGS) --no-parallel --filter PCSCDRestart || status=$$?; \
 	bash scripts/browser-tests.sh || status=$$?; \
 	bash scripts/firefox-policy-test.sh || status=$$?; \
@@ -96,7 +99,8 @@ demo-card: deps
 
 ## bench: build cps-bench and cps-card-sim in release (side by side: the bench starts the
 ## simulator found next to itself) and run the baselines of BENCHMARKS.md (the card stack's
-## three, and the federator's token verification).
+## three, and the federator's token verification, with the shared nonce store on a private
+## PostgreSQL from scripts/with-postgres.sh when the postgresql package is there).
 ## Each run starts and stops its own bed; nothing is left running.
 bench: deps
 	swift build -c release --product cps-card-sim
@@ -105,7 +109,7 @@ bench: deps
 	$$bin/cps-bench apdu-roundtrip && echo && \
 	$$bin/cps-bench pkcs11-sign && echo && \
 	$$bin/cps-bench pkcs11-inprocess && echo && \
-	$$bin/cps-bench verify
+	bash scripts/with-postgres.sh $$bin/cps-bench verify
 
 ## measure: the daemon's figures in release, and side by side with AusweisApp2 (cps-bench peer,
 ## which installs Debian's ausweisapp2 if missing) (BENCHMARKS.md, "The daemon"; scripts/measure-daemon.sh)

@@ -42,6 +42,7 @@ let package = Package(
         .library(name: "BridgeProtocol", targets: ["BridgeProtocol"]),
         .library(name: "CPSAuthVerifier", targets: ["CPSAuthVerifier"]),
         .library(name: "CPSRevocationOCSP", targets: ["CPSRevocationOCSP"]),
+        .library(name: "CPSNonceStorePostgres", targets: ["CPSNonceStorePostgres"]),
         // The simulated PIN-pad reader pcscd loads for the tests (docs/TESTING.md).
         .library(name: "cps-pinpad-ifd", type: .dynamic, targets: ["CPSPinPadReader"]),
     ],
@@ -60,6 +61,8 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1", traits: []),
         .package(url: "https://github.com/hummingbird-project/hummingbird-websocket.git", from: "2.8.1"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
     ],
     targets: [
         // C stays behind two doors: only PCSC and PKCS11 import these.
@@ -131,6 +134,20 @@ let package = Package(
             ] + certificateStack,
             swiftSettings: swiftSettings
         ),
+        // The verifier's nonce store for a federator cluster, on PostgreSQL (postgres-nio): one
+        // table, consumed by one atomic statement (docs/VERIFIER.md). CPSAuthVerifier itself
+        // does not depend on it: a one-node federator keeps the in-memory store.
+        .target(
+            name: "CPSNonceStorePostgres",
+            dependencies: [
+                "CPSAuthVerifier",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                logging,
+            ],
+            swiftSettings: swiftSettings
+        ),
         // PIN entry: the reader's PIN pad (PC/SC part 10), the native prompt (pinentry over
         // Assuan), and the PIN itself in memory of its own. No card logic.
         .target(name: "PINEntry", dependencies: ["PCSC", "SmartCard", "ChildProcesses"], swiftSettings: swiftSettings),
@@ -200,7 +217,8 @@ let package = Package(
         .target(
             name: "CPSDemo",
             dependencies: [
-                "BridgeProtocol", "CPSAuthVerifier", "CPSIdentity", "PCSC", "ChildProcesses",
+                "BridgeProtocol", "CPSAuthVerifier", "CPSIdentity", "PCSC", "ChildProcesses", "CPSNonceStorePostgres",
+                serviceLifecycle,
                 crypto,
                 x509,
                 hummingbird,
@@ -238,6 +256,7 @@ let package = Package(
             dependencies: [
                 "PCSC", "SmartCard", "PKCS11", "CardTestBed", "ChildProcesses", "CPSAuthVerifier", "VerifierTestPKI", "BridgeProtocol",
                 "CPSRevocationOCSP",
+                "CPSNonceStorePostgres",
                 argumentParser,
                 crypto,
                 cryptoExtras,
@@ -283,7 +302,7 @@ let package = Package(
         .testTarget(
             name: "CPSDemoTests",
             dependencies: [
-                "CPSDemo", "CPSAuthVerifier", "BridgeProtocol", "VerifierTestPKI",
+                "CPSDemo", "CPSAuthVerifier", "BridgeProtocol", "VerifierTestPKI", "CPSNonceStorePostgres",
                 hummingbird,
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 httpTypes,
@@ -297,6 +316,8 @@ let package = Package(
             dependencies: [
                 "CPSAuthVerifier",
                 "CPSRevocationOCSP",
+                "CPSNonceStorePostgres",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
                 "VerifierTestPKI",
                 "BridgeProtocol",
                 "CPSIdentity",

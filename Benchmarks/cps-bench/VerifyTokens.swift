@@ -11,18 +11,25 @@ import X509
 /// The federator's cost per login: `CPSAuthVerifier.verify(tokenJSON:...)` on one task,
 /// sequentially, with no CRL, with a CRL of `--crl-entries` entries, and with OCSP from a
 /// real `openssl ocsp` on loopback whose answer is cached (the steady state: one request per
-/// certificate per `nextUpdate`). No card involved.
+/// certificate per `nextUpdate`). No card involved. With `--postgres URL` (default:
+/// `CPSB_POSTGRES_URL`, set by scripts/with-postgres.sh), then the nonce store's share,
+/// concurrently: one node with the memory store, one node with PostgreSQL, two nodes sharing
+/// it (SharedStoreBench).
 struct VerifyTokens: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "verify",
-        abstract: "Time CPSAuthVerifier token verifications (one task, sequential): no CRL, a CRL, OCSP (cached).")
+        abstract: "Time CPSAuthVerifier token verifications (one task, sequential): no CRL, a CRL, OCSP (cached); then with a shared PostgreSQL nonce store.")
 
     @Option(help: "Verifications timed per series.") var count = 2000
     @Option(help: "Untimed verifications per series first.") var warmup = 100
     @Option(help: "Entries in the CRL of the second series (the holder is not among them).") var crlEntries = 1000
+    @Option(help: "PostgreSQL URL for the shared-store series (default: $CPSB_POSTGRES_URL; none: those series are skipped).")
+    var postgres: String?
+    @Option(help: "Verifications in flight per node in the shared-store series (also each node's pool size).")
+    var concurrency = 16
 
     func validate() throws {
-        guard count >= 1, warmup >= 0, crlEntries >= 0 else { throw ValidationError("counts must be positive") }
+        guard count >= 1, warmup >= 0, crlEntries >= 0, concurrency >= 1 else { throw ValidationError("counts must be positive") }
     }
 
     func run() async throws {
@@ -117,6 +124,13 @@ struct VerifyTokens: AsyncParsableCommand {
         print("one RSA-2048 verify alone: \(rsaTimes.summary)")
         print(String(format: "ratios (medians): with CRL / without %.2f; without CRL / one RSA verify %.1f",
                      crlTimes.median / plainTimes.median, plainTimes.median / rsaTimes.median))
+
+        guard let url = postgres ?? ProcessInfo.processInfo.environment["CPSB_POSTGRES_URL"] else {
+            print("shared store: skipped (no --postgres URL nor CPSB_POSTGRES_URL; scripts/with-postgres.sh sets it)")
+            return
+        }
+        try await SharedStoreBench(pki: pki, origin: origin, configuration: withCRL.configuration, url: url,
+                                   count: count, warmup: warmup, concurrency: concurrency).run()
     }
 
     private func milliseconds(_ duration: Duration) -> Double {

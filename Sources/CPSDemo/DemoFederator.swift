@@ -31,11 +31,15 @@ public struct DemoFederator: Sendable {
     public let nonceLifetimeSeconds: Int
     /// The demo's reader has a PIN pad: the page asks for no PIN and says to type it there.
     public let pinPad: Bool
-    let sessions = NonceSessions()
+    /// Which nonce each browser was given. Nodes of one demo cluster share it (DemoCluster),
+    /// as a real cluster's nodes share their session store.
+    let sessions: NonceSessions
     let logger: Logger
 
     public init(origin: Origin, bridgeURL: String, assets: WebAssets, verifier: CPSAuthVerifier,
-                nonceLifetimeSeconds: Int, pinPad: Bool = false, signer: IdentityTokenSigner = IdentityTokenSigner(), logger: Logger) {
+                nonceLifetimeSeconds: Int, pinPad: Bool = false, signer: IdentityTokenSigner = IdentityTokenSigner(),
+                sessions: NonceSessions = NonceSessions(), logger: Logger) {
+        self.sessions = sessions
         self.pinPad = pinPad
         self.origin = origin
         self.bridgeURL = bridgeURL
@@ -47,7 +51,10 @@ public struct DemoFederator: Sendable {
     }
 
     /// The federator's Hummingbird application on 127.0.0.1:`port`.
-    public func application(port: Int, onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
+    /// - Parameter loginNode: another node that verifies the logins posted here (the demo
+    ///   cluster: challenges from this node, verification by the other); default this one.
+    public func application(port: Int, loginNode: DemoFederator? = nil,
+                            onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
         let router = Router()
         for path in WebAssets.files.keys {
             router.get(RouterPath(path)) { _, _ in
@@ -78,7 +85,7 @@ public struct DemoFederator: Sendable {
         }
         router.post("/api/login") { request, _ in
             if let refusal = Self.refuseCrossSite(request) { return refusal }
-            return await login(request)
+            return await (loginNode ?? self).login(request)
         }
         return Application(
             router: router,
@@ -92,7 +99,7 @@ public struct DemoFederator: Sendable {
         let token: AuthenticationToken
     }
 
-    private func login(_ request: Request) async -> Response {
+    func login(_ request: Request) async -> Response {
         guard let session = NonceSessions.session(in: request.headers[.cookie], named: NonceSessions.sessionCookieName(for: origin)),
               let nonce = await sessions.take(session) else {
             return Self.failure(code: "nonceUnknown", fr: "Aucun défi en cours pour ce navigateur : recommencez la connexion.",
@@ -220,7 +227,7 @@ public struct DemoFederator: Sendable {
 
 /// Which nonce each browser was given: the session cookie's value maps to one pending nonce,
 /// taken (once) by the login. Bounded: the oldest sessions go first.
-actor NonceSessions {
+public actor NonceSessions {
     static let cookieName = "cps_demo_session"
 
     /// `__Host-cps_demo_session` on https (the browser then requires `Secure`, `Path=/` and
@@ -231,6 +238,8 @@ actor NonceSessions {
     static let capacity = 10_000
     private var nonces: [String: String] = [:]
     private var order: [String] = []
+
+    public init() {}
 
     /// A new session holding `nonce`; returns its identifier (128 random bits, hex).
     func open(nonce: String) -> String {

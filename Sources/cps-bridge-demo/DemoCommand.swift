@@ -34,6 +34,8 @@ struct DemoCommand: AsyncParsableCommand {
     var logLevel: String = "notice"
     @Flag(name: .customLong("pin-pad"), help: "Put the card in a simulated PIN-pad reader: the page asks for no PIN, and the PIN is typed on the reader's keypad (this terminal stands in for it).")
     var pinPad = false
+    @Option(name: .customLong("nonce-store"), help: "postgres://user[:password]@host[:port]/database, or postgres://user@/database?host=/socket/dir: run two federator nodes on two ports sharing this PostgreSQL nonce store; the page's challenges come from node A, its logins are verified by node B (default: one node, nonces in memory).")
+    var nonceStore: String?
 
     func run() async throws {
         guard let level = Logger.Level(rawValue: logLevel) else { throw CommandFailure("unknown log level \(logLevel)") }
@@ -70,7 +72,7 @@ struct DemoCommand: AsyncParsableCommand {
             throw CommandFailure("configuration: \(error)")
         }
 
-        let verifier: CPSAuthVerifier
+        let verifierConfiguration: VerifierConfiguration
         do {
             // The PSC profile, with the demo's two explicit relaxations: its origin is
             // http://127.0.0.1, and the simulated card's certificate carries no certificate
@@ -82,7 +84,7 @@ struct DemoCommand: AsyncParsableCommand {
                 crls: try crls.map { try VerifierConfiguration.crl(fromFile: $0) },
                 certificatePolicies: .notChecked,
                 allowInsecureOrigins: true)
-            verifier = CPSAuthVerifier(configuration: configuration)
+            verifierConfiguration = configuration
             FileHandle.standardError.write(Data("""
             cps-bridge demo: vérification PSC, sauf origine http et politique de certificat (carte simulée sans OID) ;
             LCR des AC de test dans \(directory.path)/crl / PSC verification except the http origin and the certificate
@@ -95,9 +97,21 @@ struct DemoCommand: AsyncParsableCommand {
 
         // The demo has no desktop: its pinentry confirms the last try in the holder's place.
         let cards = CardService(configuration: .init(pinentryProgram: bed.pinentryPath, pinPad: .automatic), logger: Logger(label: "cps-bridge.cards"))
-        let ready = ReadyLatch(count: 2) {
+        // With a shared nonce store: node B's port, and two more arrivals (node B, the store).
+        let nodeBPort = nonceStore == nil ? nil : try DemoBed.freePort()
+        let ready = ReadyLatch(count: nonceStore == nil ? 2 : 4) {
             Self.say("BRIDGE: http://127.0.0.1:\(apiPort)")
             Self.say("URL: \(origin.serialization)/")
+            if let nodeBPort {
+                Self.say("NODE A: \(origin.serialization)/")
+                Self.say("NODE B: http://127.0.0.1:\(nodeBPort)/")
+                FileHandle.standardError.write(Data("""
+                cps-bridge demo: deux nœuds fédérateurs partagent le magasin de défis PostgreSQL ; défi émis par le nœud A
+                (port \(federatorPort)), connexion vérifiée par le nœud B (port \(nodeBPort)) / two federator nodes share the
+                PostgreSQL nonce store; challenge issued by node A (port \(federatorPort)), login verified by node B (port \(nodeBPort)).
+
+                """.utf8))
+            }
             FileHandle.standardError.write(Data("""
             cps-bridge demo: ouvrez / open \(origin.serialization)/ — PIN 1234 (carte simulée / simulated card, \(bed.readerName)).
             Ctrl-C arrête tout / stops everything.
@@ -116,10 +130,27 @@ struct DemoCommand: AsyncParsableCommand {
         if let keypad = bed.keypadPath { Self.forwardTerminal(to: DemoKeypad(path: keypad)) }
         let bridge = BridgeServer.application(configuration: serve, cards: cards,
                                               logger: ProcessHardening.libraryLogger(Logger(label: "cps-bridge"))) { _ in await ready.arrive() }
-        let federator = DemoFederator(origin: origin, bridgeURL: "ws://127.0.0.1:\(apiPort)/v1/ws", assets: assets, verifier: verifier,
-                                      nonceLifetimeSeconds: 300, pinPad: pinPad, logger: ProcessHardening.libraryLogger(Logger(label: "cps-bridge.demo.federator")))
-        let federatorApp = federator.application(port: federatorPort) { _ in await ready.arrive() }
-        let group = ServiceGroup(services: [cards, bridge, federatorApp], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        let federatorLogger = ProcessHardening.libraryLogger(Logger(label: "cps-bridge.demo.federator"))
+        let makeNode = { @Sendable (verifier: CPSAuthVerifier, sessions: NonceSessions, logger: Logger) in
+            DemoFederator(origin: origin, bridgeURL: "ws://127.0.0.1:\(apiPort)/v1/ws", assets: assets, verifier: verifier,
+                          nonceLifetimeSeconds: 300, pinPad: pinPad, sessions: sessions, logger: logger)
+        }
+        var services: [any Service] = [cards, bridge]
+        if let nonceStore, let nodeBPort {
+            let cluster: DemoCluster
+            do {
+                cluster = try DemoCluster(url: nonceStore, configuration: verifierConfiguration, logger: federatorLogger,
+                                          onReady: { await ready.arrive() }, make: makeNode)
+            } catch {
+                throw CommandFailure("--nonce-store: \(error)")
+            }
+            services.append(cluster)
+            services += cluster.applications(portA: federatorPort, portB: nodeBPort) { _ in await ready.arrive() }
+        } else {
+            let federator = makeNode(CPSAuthVerifier(configuration: verifierConfiguration), NonceSessions(), federatorLogger)
+            services.append(federator.application(port: federatorPort) { _ in await ready.arrive() })
+        }
+        let group = ServiceGroup(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         try await group.run()
         logger.notice("demo stopped")
     }
