@@ -315,6 +315,7 @@ let package = Package(
             name: "CPSAuthVerifierTests",
             dependencies: [
                 "CPSAuthVerifier",
+                "ChildProcesses",
                 "CPSRevocationOCSP",
                 "CPSNonceStorePostgres",
                 .product(name: "PostgresNIO", package: "postgres-nio"),

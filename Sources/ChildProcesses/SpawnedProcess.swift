@@ -33,8 +33,10 @@ public final class SpawnedProcess: @unchecked Sendable {
 
     /// Starts `program` (an absolute path) with `arguments`, in this process's environment
     /// with `environment`'s variables added or replaced.
+    /// - Parameter newSession: the child leads a session and process group of its own
+    ///   (`POSIX_SPAWN_SETSID`), so that `stop(group: true)` also ends what it starts.
     public init(_ program: String, _ arguments: [String] = [], environment: [String: String] = [:],
-                output: Output = .pipes) throws {
+                output: Output = .pipes, newSession: Bool = false) throws {
         var toChild: [Int32] = [-1, -1]
         var fromChild: [Int32] = [-1, -1]
         var actions = posix_spawn_file_actions_t()
@@ -58,7 +60,7 @@ public final class SpawnedProcess: @unchecked Sendable {
         // Nothing else of ours reaches the child: a descriptor opened elsewhere in this process
         // without close-on-exec (a file being written, a socket) would otherwise be inherited.
         posix_spawn_file_actions_addclosefrom_np(&actions, 3)
-        var attributes = Self.cleanSignalAttributes()
+        var attributes = Self.cleanSignalAttributes(newSession: newSession)
         defer { posix_spawnattr_destroy(&attributes) }
         let argv: [UnsafeMutablePointer<CChar>?] = ([program] + arguments).map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
@@ -121,9 +123,10 @@ public final class SpawnedProcess: @unchecked Sendable {
     /// Sends SIGTERM.
     public func terminate() { signal(SIGTERM) }
 
-    /// Sends `signal`, unless the child has been reaped (its pid may be another's by then).
-    public func signal(_ signal: Int32) {
-        if status == nil { _ = kill(pid, signal) }
+    /// Sends `signal` to the child (to its whole process group with `group`, for a child
+    /// started with `newSession`), unless it has been reaped (its pid may be another's then).
+    public func signal(_ signal: Int32, group: Bool = false) {
+        if status == nil { _ = kill(group ? -pid : pid, signal) }
     }
 
     /// Waits for the child to end, closes our ends, and returns its exit status (128 + the
@@ -151,11 +154,12 @@ public final class SpawnedProcess: @unchecked Sendable {
         return true
     }
 
-    /// `first` (SIGTERM by default), then SIGKILL after `grace`; returns once the child is gone.
-    public func stop(_ first: Int32 = SIGTERM, grace: Duration = .seconds(5)) {
-        signal(first)
+    /// `first` (SIGTERM by default), then SIGKILL after `grace`; returns once the child is
+    /// gone. With `group`, the signals go to the child's process group (see `newSession`).
+    public func stop(_ first: Int32 = SIGTERM, grace: Duration = .seconds(5), group: Bool = false) {
+        signal(first, group: group)
         if !wait(timeout: grace) {
-            signal(SIGKILL)
+            signal(SIGKILL, group: group)
             wait()
         }
     }
@@ -179,8 +183,12 @@ public final class SpawnedProcess: @unchecked Sendable {
         raw & 0x7F == 0 ? (raw >> 8) & 0xFF : 128 + (raw & 0x7F)
     }
 
-    /// Spawn attributes that give the child an empty signal mask and default dispositions.
-    private static func cleanSignalAttributes() -> posix_spawnattr_t {
+    /// glibc's `POSIX_SPAWN_SETSID` (2.26 and later), a GNU extension Swift does not import.
+    private static let spawnSetSID: Int32 = 0x80
+
+    /// Spawn attributes that give the child an empty signal mask and default dispositions,
+    /// and with `newSession` a session of its own.
+    private static func cleanSignalAttributes(newSession: Bool) -> posix_spawnattr_t {
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         var empty = sigset_t()
@@ -190,7 +198,7 @@ public final class SpawnedProcess: @unchecked Sendable {
         sigemptyset(&defaults)
         for signal: Int32 in 1..<32 where signal != SIGKILL && signal != SIGSTOP { sigaddset(&defaults, signal) }
         posix_spawnattr_setsigdefault(&attributes, &defaults)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | (newSession ? spawnSetSID : 0)))
         return attributes
     }
 
