@@ -53,7 +53,8 @@ public enum ServerMessage: Hashable, Sendable {
 
     /// The message as JSON text, ready for a WebSocket text frame.
     public func jsonText() -> String {
-        String(decoding: WireJSON.encode(self), as: UTF8.self)
+        if case .status(let id?, let readers) = self { return StatusTextCache.shared.text(id: id, readers: readers) }
+        return String(decoding: WireJSON.encode(self), as: UTF8.self)
     }
 
     /// Decodes a message from the daemon (for clients and tests).
