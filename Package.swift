@@ -178,6 +178,13 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The process's default executor on NIO's event loops, timers included: no libdispatch
+        // thread pool, so no wake-up a second when the daemon is idle.
+        .target(
+            name: "EventLoopExecutor",
+            dependencies: [nioCore, .product(name: "NIOPosix", package: "swift-nio")],
+            swiftSettings: swiftSettings
+        ),
         // The local API: its policies (origins, Host, CORS, rates) and the Hummingbird server.
         .target(
             name: "BridgeServer",
@@ -238,7 +245,7 @@ let package = Package(
             name: "cps-bridge",
             dependencies: [
                 "CPSCard", "CPSIdentity", "PCSC", "PKCS11", "SmartCard", "BridgeServer", "BridgeProtocol",
-                "CommandSupport", "BridgeDispatch", "SocketActivation", "ChildProcesses",
+                "CommandSupport", "BridgeDispatch", "SocketActivation", "ChildProcesses", "EventLoopExecutor",
             ] + commandLine,
             swiftSettings: swiftSettings
         ),
@@ -292,6 +299,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "SmartCardTests", dependencies: ["SmartCard"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "EventLoopExecutorTests",
+            dependencies: ["EventLoopExecutor", nioCore, .product(name: "NIOPosix", package: "swift-nio")],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "ChildProcessesTests", dependencies: ["ChildProcesses"], swiftSettings: swiftSettings),
         .testTarget(
             name: "BridgeDispatchTests",

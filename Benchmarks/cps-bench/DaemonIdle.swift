@@ -141,6 +141,10 @@ final class Strace {
     init(pid: Int32, arguments: [String], seconds: Int, output: String) throws {
         self.output = output
         self.seconds = seconds
+        // test-artifacts/ is not in a fresh clone.
+        try FileManager.default.createDirectory(
+            atPath: (output as NSString).deletingLastPathComponent.isEmpty ? "." : (output as NSString).deletingLastPathComponent,
+            withIntermediateDirectories: true)
         process = try SpawnedProcess(["/usr/bin/strace"] + arguments + ["-o", output, "-p", String(pid)], logPath: output + ".log")
     }
 

@@ -57,6 +57,7 @@ struct PeerRun {
     static let labels = [
         "exec to first answer, median (max) ms", "exec to readers known, median (max) ms",
         "idle, no client: RSS / Pss MiB", "idle, no client: threads, wake-ups in the window",
+        "idle, no client, the next window: wake-ups",
         "idle, one client: RSS / Pss MiB", "idle, one client: wake-ups in the window",
         "round trip p50 / p99 ms", "insertion: pcscd's part / daemon's part, median (p99) ms",
         "removal: pcscd's part / daemon's part, median (p99) ms",
@@ -91,6 +92,10 @@ struct PeerRun {
         keepSmaps(pid: process.pid)
         row.append("\(threadCount(pid: process.pid)) threads; \(aloneRate)")
         print("idle, no client: \(alone.text); \(threadCount(pid: process.pid)) threads")
+        // The first window starts 3 s after the start-up's last client left, so it also holds
+        // what that activity leaves behind (timers that were cancelled but stay armed, threads
+        // that end a few seconds after their last job). The next window is the steady state.
+        row.append(try wakeups(pid: process.pid, "idle-no-client-next"))
 
         // One client (the SDK allows one at a time): idle with it, then the round trips over it.
         do {

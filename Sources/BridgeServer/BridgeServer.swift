@@ -67,7 +67,15 @@ public enum BridgeServer {
             upgradeChannel: HTTP1WebSocketUpgradeChannel(
                 responder: httpResponder(router.buildResponder(), logger: logger),
                 webSocketResponder: wsRouter.buildResponder(),
-                configuration: .init(http1: .init(idleTimeout: idleTimeout), ws: .init(maxFrameSize: maxFrameSize))
+                configuration: .init(
+                    http1: .init(idleTimeout: idleTimeout),
+                    // No pings: on loopback a peer that goes away closes its socket at once (the
+                    // kernel does it for a process that dies), and a browser answers pings in its
+                    // network stack even when the page hangs, so a ping tells the daemon nothing.
+                    // It would cost a wake-up per client every 30 s, and leave a 30 s timer behind
+                    // each closed connection (a cancelled `Task.sleep` still fires).
+                    ws: .init(maxFrameSize: maxFrameSize, autoPing: .disabled)
+                )
             ),
             gate: gate,
             peers: PeerPolicy(owner: configuration.servedUID),

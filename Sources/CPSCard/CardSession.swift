@@ -24,7 +24,7 @@ public actor CardSession: LoginCard {
     nonisolated var profile: CardProfile { presence.profile }
     let module: PKCS11Module
     let logger: Logger
-    private let executor: DispatchQueueExecutor
+    private let executor: DedicatedThreadExecutor
     nonisolated public var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
 
     private var slot: Slot?
@@ -65,7 +65,7 @@ public actor CardSession: LoginCard {
         self.module = module
         self.logger = logger
         self.releaseModule = releaseModule
-        executor = DispatchQueueExecutor(label: "cps-bridge.card")
+        executor = DedicatedThreadExecutor(name: "cps-bridge.card")
     }
 
     /// The card's PKCS#11 slot: the one OpenSC (or Cryptolib) names after our reader.

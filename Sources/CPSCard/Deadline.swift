@@ -12,12 +12,9 @@ func withDeadline<T: Sendable>(
     _ operation: @escaping @Sendable () async throws(AuthenticationError) -> T
 ) async throws(AuthenticationError) -> T {
     let gate = ResumeOnce<T>()
-    // The timer is cancelled as soon as this returns, whoever won: a finished card call leaves
-    // no sleeping timer behind (one wake-up and one live task each, up to 30 s later).
-    let timer = Task {
-        try? await Task.sleep(for: limit)
-        if !Task.isCancelled { gate.resume(.failure(.timeout)) }
-    }
+    // The timer is taken back as soon as this returns, whoever won: a finished card call
+    // leaves no timer behind (`DeadlineTimer`: a cancelled `Task.sleep` would still fire).
+    let timer = DeadlineTimer.shared.schedule(after: limit) { gate.resume(.failure(.timeout)) }
     defer { timer.cancel() }
     let result: Result<T, AuthenticationError> = await withTaskCancellationHandler {
         await withCheckedContinuation { continuation in

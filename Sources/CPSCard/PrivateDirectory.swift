@@ -6,6 +6,9 @@ import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
+// `struct stat`'s initialiser and fields, as Swift sees them with MemberImportVisibility, come
+// from the C module behind Dispatch.
+import Dispatch
 
 /// A directory only this user can enter, made and checked without following links: where the
 /// daemon writes the files it hands to other code (the PKCS#11 module's configuration).

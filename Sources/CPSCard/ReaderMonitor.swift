@@ -12,6 +12,12 @@ import Synchronization
 public final class ReaderMonitor: Service, Sendable {
     private let logger: Logger
     private let executor = BlockingExecutor(label: "cps-bridge.reader-monitor")
+
+    /// How long one wait for a change lasts (ms): a day, not `INFINITE`, because libpcsclite
+    /// turns `INFINITE` into 60 s waits that it renews itself (`SCardGetStatusChange` in
+    /// winscard_clnt.c), which woke an idle daemon once a minute. A finite timeout is passed
+    /// through as it is: one wait, ended by a change, `SCardCancel` or pcscd going away.
+    static let waitLimit = 86_400_000
     private let state = Mutex(State())
     /// Backoff between attempts to reach pcscd: from `initialBackoff`, doubling up to `maxBackoff`.
     private let initialBackoff: Duration
@@ -133,7 +139,10 @@ public final class ReaderMonitor: Service, Sendable {
             // Wait for a card change in a known reader or a change of the reader list.
             var readersChanged = false
             while !readersChanged {
-                let (_, states) = try await context.waitForStatusChange(watched + [pnp], timeoutMilliseconds: nil, on: executor)
+                let (changed, states) = try await context.waitForStatusChange(
+                    watched + [pnp], timeoutMilliseconds: Self.waitLimit, on: executor)
+                // Nothing happened for a day: wait again, from the same states.
+                guard changed else { continue }
                 pnp = states[states.count - 1]
                 readersChanged = pnp.hasChanged || states.dropLast().contains { $0.flags.contains(.unknown) }
                 pnp.acknowledge()

@@ -4,21 +4,22 @@ import Synchronization
 import Glibc
 #endif
 
-/// Runs blocking PC/SC (or PKCS#11) calls on a thread of its own, never on the cooperative
-/// pool (which has only as many threads as cores).
+/// Runs blocking PC/SC (or PKCS#11) calls on a thread of its own (`DedicatedThread`), never
+/// on the tasks' executor (which has only as many threads as cores).
 ///
 /// One executor serialises its jobs in order: give each PC/SC context that waits its own.
+/// The thread ends when the executor goes.
 public final class BlockingExecutor: Sendable {
-    private let queue: DispatchQueue
+    private let thread: DedicatedThread
 
     public init(label: String) {
-        queue = DispatchQueue(label: label)
+        thread = DedicatedThread(name: label)
     }
 
     /// Runs `body` on the executor's thread and returns its result to the caller's task.
     public func run<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
-            queue.async {
+            thread.run {
                 continuation.resume(with: Result { try body() })
             }
         }
@@ -48,7 +49,9 @@ extension PCSCContext {
             }
         } onCancel: {
             flags.cancelled.store(true, ordering: .releasing)
-            DispatchQueue.global().async {
+            // A serial queue of its own, not `DispatchQueue.global()`: libdispatch's global
+            // pool, once started, keeps a one-second monitor timer for the process's life.
+            DispatchQueue(label: "cps-bridge.pcsc-cancel").async {
                 for _ in 0..<250 where !flags.finished.load(ordering: .acquiring) {
                     try? self.cancel()
                     usleep(20_000)

@@ -50,7 +50,9 @@ public final class PromptCancellation: Sendable {
 
     private func terminate(_ child: pid_t) {
         _ = kill(child, SIGTERM)
-        DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(500)) { [self] in
+        // A serial queue, not `DispatchQueue.global()` (whose pool would keep a monitor timer
+        // waking the process every second from then on).
+        DispatchQueue(label: "cps-bridge.pinentry-kill").asyncAfter(deadline: .now() + .milliseconds(500)) { [self] in
             state.withLock { state in
                 if state.child == child { _ = kill(child, SIGKILL) }
             }
