@@ -9,7 +9,6 @@ import Foundation
 #endif
 import Logging
 import ServiceLifecycle
-import UnixSignals
 import Synchronization
 
 extension ServeCommand {
@@ -55,7 +54,8 @@ extension ServeCommand {
         guard let socket else { throw ExitCode(configurationExitCode) }
         let status = error == .noOrigin ? "Refusing to serve: no origin allowed (cps-bridge doctor)" : "Refusing to serve: invalid configuration (cps-bridge doctor)"
         let group = ServiceGroup(services: [RefusingService(socket: socket, status: status, notifier: notifier)],
-                                 gracefulShutdownSignals: [.sigterm, .sigint], logger: Logger(label: "cps-bridge"))
+                                 logger: Logger(label: "cps-bridge"))
+        ShutdownSignals.onSignal { Task { await group.triggerGracefulShutdown() } }
         try await group.run()
     }
 }

@@ -9,7 +9,6 @@ import Foundation
 #endif
 import Logging
 import ServiceLifecycle
-import UnixSignals
 
 /// `cps-bridge serve`: the local login API on 127.0.0.1 (docs/CONFIGURATION.md).
 struct ServeCommand: AsyncParsableCommand {
@@ -103,7 +102,11 @@ struct ServeCommand: AsyncParsableCommand {
             await systemd?.listenerReady(address: addresses.joined(separator: " ") + " (through the dispatcher)")
         }
         let services: [any Service] = [cards, app] + (systemd.map { [$0] } ?? [])
-        let group = ServiceGroup(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        let group = ServiceGroup(services: services, logger: logger)
+        ShutdownSignals.onSignal {
+            logger.notice("stopping: SIGTERM or SIGINT")
+            Task { await group.triggerGracefulShutdown() }
+        }
         try await group.run()
     }
 }
