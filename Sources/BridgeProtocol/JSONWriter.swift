@@ -54,6 +54,11 @@ public struct JSONWriter: Sendable {
         atStart = false
     }
 
+    /// Appends `text`, already JSON (a piece of another writer's output), as it is.
+    mutating func raw(_ text: [UInt8]) {
+        bytes.append(contentsOf: text)
+    }
+
     // MARK: Scalars
 
     /// Writes `null`.

@@ -13,9 +13,11 @@ extension ServerMessage {
         return writer.bytes
     }
 
-    /// The message as JSON text, ready for a WebSocket text frame.
+    /// The message as JSON text, ready for a WebSocket text frame. A `status` answer is
+    /// spliced from the text kept for the same readers (`StatusTextCache`).
     public func jsonText() -> String {
-        String(decoding: jsonBytes(), as: UTF8.self)
+        if case .status(let id?, let readers) = self { return StatusTextCache.shared.text(id: id, readers: readers) }
+        return String(decoding: jsonBytes(), as: UTF8.self)
     }
 
     /// Writes the message as one JSON object.
