@@ -9,7 +9,7 @@ struct CPSBench: AsyncParsableCommand {
         abstract: "Baseline benchmarks of the card stack on the simulated CPS3 (pcscd + vpcd + cps-card-sim).",
         discussion: "Build in release (`make bench`); see BENCHMARKS.md for what each figure means.",
         subcommands: [APDURoundTrip.self, PKCS11ToolSign.self, PKCS11InProcess.self, VerifyTokens.self, DaemonVsDirect.self,
-                      EventLatency.self, DaemonStart.self, DaemonIdle.self, DaemonMemory.self, Peer.self]
+                      EventLatency.self, DaemonStart.self, DaemonIdle.self, DaemonMemory.self, Peer.self, WireCodec.self]
     )
 }
 

@@ -32,6 +32,13 @@ public struct AuthenticateBody: Hashable, Sendable {
         try ProtocolError.decodeMessage(HTTPBody.self, from: data).body
     }
 
+    /// Whether `name` can be a PC/SC reader name: non-empty, at most
+    /// `ProtocolLimits.maxReaderNameBytes`, no control characters.
+    static func isValidReaderName(_ name: String) -> Bool {
+        !name.isEmpty && name.utf8.count <= ProtocolLimits.maxReaderNameBytes
+            && !name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
+    }
+
     /// The HTTP form: an optional `v`, then the fields.
     private struct HTTPBody: Decodable {
         var body: AuthenticateBody
@@ -89,8 +96,7 @@ extension KeyedDecodingContainer {
     /// control characters.
     func decodeReaderName(forKey key: Key) throws -> String? {
         guard let name = try decodeIfPresent(String.self, forKey: key) else { return nil }
-        guard !name.isEmpty, name.utf8.count <= ProtocolLimits.maxReaderNameBytes,
-              !name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+        guard AuthenticateBody.isValidReaderName(name) else {
             throw ProtocolError(.invalidValue(
                 field: key.stringValue,
                 why: "must be a PC/SC reader name: 1 to \(ProtocolLimits.maxReaderNameBytes) bytes, no control characters"))

@@ -42,16 +42,27 @@ public enum ClientMessage: Hashable, Sendable {
         }
     }
 
-    /// Decodes one WebSocket text message.
+    /// Decodes one WebSocket text message: the plain case directly (`decodeFast`), anything
+    /// else, errors included, with `JSONDecoder` (`decodeWithJSONDecoder`); both give the
+    /// same message for the same bytes.
     /// - Throws: `ProtocolError` `badRequest` with the precise reason, and the message's `id`
     ///   when it could be read, so that the error answer can carry it.
     public static func decode(from data: Data) throws(ProtocolError) -> ClientMessage {
-        try ProtocolError.decodeMessage(ClientMessage.self, from: data)
+        if let message = data.withUnsafeBytes(decodeFast) { return message }
+        return try decodeWithJSONDecoder(from: data)
     }
 
     /// Decodes one WebSocket text message.
     public static func decode(from text: String) throws(ProtocolError) -> ClientMessage {
-        try decode(from: Data(text.utf8))
+        var text = text
+        if let message = text.withUTF8({ decodeFast(UnsafeRawBufferPointer($0)) }) { return message }
+        return try decodeWithJSONDecoder(from: Data(text.utf8))
+    }
+
+    /// Decodes one message through `JSONDecoder` and the Codable conformance: the reference
+    /// for every input, and the only path for the inputs `decodeFast` leaves.
+    public static func decodeWithJSONDecoder(from data: Data) throws(ProtocolError) -> ClientMessage {
+        try ProtocolError.decodeMessage(ClientMessage.self, from: data)
     }
 }
 

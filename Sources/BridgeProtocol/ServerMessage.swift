@@ -14,6 +14,9 @@ import Foundation
 /// {"v":1,"type":"result","id":"8","certificate":"MII...","holder":{...}} answer to getCertificate
 /// {"v":1,"type":"error","id":"7","code":"pinIncorrect","triesLeft":2,"message":{...}}
 /// ```
+/// The daemon writes them with `jsonBytes()`/`jsonText()` (`JSONWriter`, no Codable); the
+/// Codable conformance below reads them (clients, tests) and is the reference the writer is
+/// tested against.
 public enum ServerMessage: Hashable, Sendable {
     /// The readers and cards: pushed on connect (`id` `nil`) and answering `status`.
     case status(id: String?, readers: [ReaderInfo])
@@ -49,12 +52,6 @@ public enum ServerMessage: Hashable, Sendable {
         case .authenticated(let id, _), .certificate(let id, _): id
         case .event: nil
         }
-    }
-
-    /// The message as JSON text, ready for a WebSocket text frame.
-    public func jsonText() -> String {
-        if case .status(let id?, let readers) = self { return StatusTextCache.shared.text(id: id, readers: readers) }
-        return String(decoding: WireJSON.encode(self), as: UTF8.self)
     }
 
     /// Decodes a message from the daemon (for clients and tests).

@@ -2,20 +2,20 @@ import Synchronization
 
 /// The JSON text of `status` answers, kept for the last list of readers.
 ///
-/// A page or program that asks for the status often gets the same readers back each time,
-/// and encoding them through Codable's generic path was most of the daemon's work per status
-/// (about two thirds of its instructions, by callgrind; BENCHMARKS.md). Only the `id` differs
-/// from one answer to the next: the text is encoded once with a sentinel id, split around it,
-/// and each answer is the two halves with the request's id, encoded, in between. The result
-/// is the text `WireJSON` would write for the same message, byte for byte.
+/// A page or program that asks for the status often gets the same readers back each time.
+/// Only the `id` differs from one answer to the next: the text is written once with a
+/// sentinel id, split around it, and each answer is the two halves with the request's id,
+/// escaped, in between. The result is the text `ServerMessage.jsonBytes()` (and `WireJSON`)
+/// writes for the same message, byte for byte. Even with `JSONWriter` writing the whole
+/// message, splicing stays about twice as fast (BENCHMARKS.md, "Writing the wire JSON").
 public final class StatusTextCache: Sendable {
     /// The cache the daemon's WebSocket answers use.
     public static let shared = StatusTextCache()
 
     private struct Entry {
         let readers: [ReaderInfo]
-        let before: String
-        let after: String
+        let before: [UInt8]
+        let after: [UInt8]
     }
 
     private let last = Mutex<Entry?>(nil)
@@ -35,21 +35,26 @@ public final class StatusTextCache: Sendable {
         guard let entry = cached ?? remember(readers) else {
             return Self.encode(.status(id: id, readers: readers))
         }
-        return entry.before + String(decoding: WireJSON.encode(id), as: UTF8.self) + entry.after
+        var writer = JSONWriter(capacity: entry.before.count + entry.after.count + id.utf8.count + 8)
+        writer.raw(entry.before)
+        writer.string(id)
+        writer.raw(entry.after)
+        return String(decoding: writer.bytes, as: UTF8.self)
     }
 
-    /// Encodes the message for `readers` once with the sentinel id and keeps its two halves.
+    /// Writes the message for `readers` once with the sentinel id and keeps its two halves.
     private func remember(_ readers: [ReaderInfo]) -> Entry? {
-        let text = Self.encode(.status(id: Self.sentinel, readers: readers))
-        let marker = String(decoding: WireJSON.encode(Self.sentinel), as: UTF8.self)
-        let parts = text.split(separator: marker, omittingEmptySubsequences: false)
+        let text = ServerMessage.status(id: Self.sentinel, readers: readers).jsonBytes()
+        var marker = JSONWriter(capacity: 32)
+        marker.string(Self.sentinel)
+        let parts = text.split(separator: marker.bytes, omittingEmptySubsequences: false)
         guard parts.count == 2 else { return nil }
-        let entry = Entry(readers: readers, before: String(parts[0]), after: String(parts[1]))
+        let entry = Entry(readers: readers, before: Array(parts[0]), after: Array(parts[1]))
         last.withLock { $0 = entry }
         return entry
     }
 
     private static func encode(_ message: ServerMessage) -> String {
-        String(decoding: WireJSON.encode(message), as: UTF8.self)
+        String(decoding: message.jsonBytes(), as: UTF8.self)
     }
 }

@@ -92,8 +92,9 @@ struct WebSocketController: Sendable {
                 outbox.post(.status(id: id, readers: ReaderInfo.list(known)))
                 return
             }
+            // Not known: read it (without trying `knownStatus()` a second time).
             start(id, outbox: outbox, running: running, group: &group) {
-                .status(id: id, readers: ReaderInfo.list(await cards.status()))
+                .status(id: id, readers: ReaderInfo.list(await cards.readStatus()))
             }
         case .cancel(let id):
             running.cancel(id)

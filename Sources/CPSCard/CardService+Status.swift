@@ -6,6 +6,13 @@ extension CardService {
     /// per insertion and after each login (a card busy with a login shows what is cached).
     public func status() async -> StatusReport {
         if let known = knownStatus() { return known }
+        return await readStatus()
+    }
+
+    /// The status as `status()` reads it when `knownStatus()` is nil: waits for the monitor,
+    /// takes from each session what it knows and asks the card the rest. For a caller that
+    /// has just tried `knownStatus()` (a WebSocket `status`), so that it is not tried twice.
+    public func readStatus() async -> StatusReport {
         await monitor.waitUntilSynchronised()
         var readers: [ReaderStatus] = []
         for snapshot in monitor.readers {
