@@ -31,6 +31,9 @@ public struct BridgeServerChannel: ServerChildChannel {
         }
     }
 
+    /// The answer of a connection over the limit, or evicted to make room.
+    static let busyPayload = ErrorPayload(code: .busy, detail: "too many connections to the CPS service: retry shortly")
+
     /// How long a new connection has to send a complete request head.
     static let headerTimeout = TimeAmount.seconds(10)
 
@@ -55,11 +58,19 @@ public struct BridgeServerChannel: ServerChildChannel {
         case .admitted:
             break
         case .admittedEvicting(let silent):
-            logger.debug("\(ConnectionTable.limit) connections open: closing the oldest one that has sent nothing")
-            silent.close(promise: nil)
+            logger.debug("\(ConnectionTable.limit) connections open: the oldest one that has sent nothing gets 503 and is closed")
+            // Answered, not just dropped: a client that was only slow to send gets a clear
+            // `busy` and `Retry-After`, like a connection refused over the limit.
+            silent.eventLoop.execute {
+                do {
+                    try silent.pipeline.syncOperations.addHandler(CannedAnswer(Self.busyPayload, status: 503, retryAfter: 1), position: .first)
+                } catch {
+                    silent.close(promise: nil)
+                }
+            }
         case .full:
             refusals.refused("a connection over the limit of \(ConnectionTable.limit), all busy")
-            let payload = ErrorPayload(code: .busy, detail: "too many connections to the CPS service: retry shortly")
+            let payload = Self.busyPayload
             return refuse(channel, CannedAnswer(payload, status: 503, retryAfter: 1))
         }
         let connections = connections

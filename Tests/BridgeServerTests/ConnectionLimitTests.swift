@@ -21,17 +21,44 @@ struct ConnectionLimitTests {
         return read(fd, &byte, 1) <= 0
     }
 
+    /// What the server sent, up to its close, on those of `fds` it wrote to within 2 s.
+    static func answered(_ fds: [Int32]) -> [String] {
+        var polled = fds.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
+        guard poll(&polled, nfds_t(polled.count), 2000) > 0 else { return [] }
+        return polled.filter { $0.revents != 0 }.map { readAll($0.fd) }
+    }
+
+    /// Everything the server sends on `fd` until it closes it.
+    static func readAll(_ fd: Int32) -> String {
+        var received: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let count = read(fd, &chunk, chunk.count)
+            guard count > 0 else { break }
+            received += chunk[..<count]
+        }
+        return String(decoding: received, as: UTF8.self)
+    }
+
     @Test func silentSocketsAtTheLimitMakeRoomForABrowser() async throws {
         try await ServerTests.withDaemon { port in
             var silent: [Int32] = []
             defer { silent.forEach { close($0) } }
             for _ in 0..<64 { silent.append(try Self.connect(port)) }
-            try await Task.sleep(for: .milliseconds(100))
-            // A page's WebSocket is served at once: the oldest silent socket made room.
+            // Younger than the eviction grace: a burst of clients whose requests are on their
+            // way. The next one is answered 503, and nobody is evicted.
+            let early = try RawWebSocket(port: port, origin: ServerTests.page)
+            #expect(early.status == 503, "\(early.responseHead)")
+            #expect(early.responseHeaders["retry-after"] == "1")
+            try await Task.sleep(for: .milliseconds(1200))
+            // Past the grace, a page's WebSocket is served at once: the oldest silent socket
+            // made room, and was told so (503 busy) before it was closed.
             let page = try RawWebSocket(port: port, origin: ServerTests.page)
             #expect(page.status == 101)
             #expect(ServerTests.object(try #require(try page.receive()))["type"] as? String == "status")
-            #expect(Self.isClosed(silent[0]), "the oldest silent socket is still open")
+            let told = Self.answered(silent)
+            #expect(told.count == 1, "\(told.count) silent sockets were answered")
+            #expect(told.first?.hasPrefix("HTTP/1.1 503") == true, "the evicted socket got no 503: \(told)")
             // And a local program's request too (the next oldest goes).
             let fd = try Self.connect(port)
             defer { close(fd) }
