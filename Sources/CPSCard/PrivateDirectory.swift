@@ -6,9 +6,14 @@ import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
-// `struct stat`'s initialiser and fields, as Swift sees them with MemberImportVisibility, come
-// from the C module behind Dispatch.
+// `struct stat`'s initialiser and fields: with MemberImportVisibility Swift wants the clang
+// module it attributes them to imported here, and which one that is depends on the build (the
+// C module behind Dispatch in debug builds, CoreFoundation, loaded by swift-crypto's
+// Foundation, in release ones). Header-only modules: nothing more is linked.
 import Dispatch
+#if canImport(CoreFoundation)
+internal import CoreFoundation
+#endif
 
 /// A directory only this user can enter, made and checked without following links: where the
 /// daemon writes the files it hands to other code (the PKCS#11 module's configuration).
