@@ -79,7 +79,10 @@ let package = Package(
         // prctl(2), variadic in C, for the daemon's process hardening; a declaration glibc hides
         // without _GNU_SOURCE, for SpawnedProcess.
         .systemLibrary(name: "CProcessControl"),
-        .target(name: "PCSC", dependencies: ["CPCSCLite"], swiftSettings: swiftSettings),
+        // Threads of our own: for blocking calls (DedicatedThread and its executor) and for timers
+        // that can be taken back (DeadlineTimer). No dispatch, no wake-up while idle.
+        .target(name: "OwnThreads", swiftSettings: swiftSettings),
+        .target(name: "PCSC", dependencies: ["CPCSCLite", "OwnThreads"], swiftSettings: swiftSettings),
         // A pcscd IFD handler (C): a simulated PIN-pad reader for the test bed, loaded by pcscd
         // from reader.conf, never by Swift code. pcsc-lite's driver headers live in /usr/include/PCSC.
         .target(
@@ -154,7 +157,7 @@ let package = Package(
         .target(
             name: "CPSCard",
             dependencies: [
-                "PCSC", "PKCS11", "SmartCard", "CPSIdentity", "PINEntry",
+                "PCSC", "PKCS11", "SmartCard", "CPSIdentity", "PINEntry", "OwnThreads",
                 crypto,
                 x509,
                 asn1,
@@ -189,7 +192,7 @@ let package = Package(
         .target(
             name: "BridgeServer",
             dependencies: [
-                "BridgeProtocol", "CPSCard", "PINEntry", "CPSIdentity", "PeerCredentials", "SocketActivation", "BridgeDispatch",
+                "BridgeProtocol", "CPSCard", "PINEntry", "CPSIdentity", "PeerCredentials", "SocketActivation", "BridgeDispatch", "OwnThreads",
                 hummingbird,
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
@@ -299,6 +302,7 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "SmartCardTests", dependencies: ["SmartCard"], swiftSettings: swiftSettings),
+        .testTarget(name: "OwnThreadsTests", dependencies: ["OwnThreads", "PCSC"], swiftSettings: swiftSettings),
         .testTarget(
             name: "EventLoopExecutorTests",
             dependencies: ["EventLoopExecutor", nioCore, .product(name: "NIOPosix", package: "swift-nio")],

@@ -68,7 +68,9 @@ public enum BridgeServer {
                 responder: httpResponder(router.buildResponder(), logger: logger),
                 webSocketResponder: wsRouter.buildResponder(),
                 configuration: .init(
-                    http1: .init(idleTimeout: idleTimeout),
+                    // The idle timeout is UpgradeScreen's (off the event loop: a cancelled NIO
+                    // timer still wakes its loop once).
+                    http1: .init(idleTimeout: nil),
                     // No pings: on loopback a peer that goes away closes its socket at once (the
                     // kernel does it for a process that dies), and a browser answers pings in its
                     // network stack even when the page hangs, so a ping tells the daemon nothing.

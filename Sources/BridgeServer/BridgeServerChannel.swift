@@ -78,7 +78,7 @@ public struct BridgeServerChannel: ServerChildChannel {
             // Throws (and so drops the connection) if the pipeline is not laid out as expected.
             let pipeline = channel.pipeline.syncOperations
             let upgrader = try pipeline.handler(type: NIOTypedHTTPServerUpgradeHandler<HTTP1WebSocketUpgradeChannel.UpgradeResult>.self)
-            let screen = UpgradeScreen(gate: gate, headerTimeout: Self.headerTimeout, logger: logger) { connections.spoke(channel) }
+            let screen = UpgradeScreen(gate: gate, headerTimeout: Self.headerTimeout, idleTimeout: BridgeServer.idleTimeout, logger: logger) { connections.spoke(channel) }
             try pipeline.addHandler(screen, position: .before(upgrader))
             return .served(value)
         }

@@ -1,6 +1,7 @@
 import Logging
 import NIOCore
 import NIOHTTP1
+import OwnThreads
 
 /// Screens the first request of a connection before NIO's upgrade handler sees it, so that a
 /// refused WebSocket upgrade gets the same 403 as any other refused request.
@@ -25,16 +26,27 @@ import NIOHTTP1
 /// connection after a declined upgrade); the one case left unscreened, an upgrade NIO cannot
 /// complete for an allowed origin followed by pipelined requests on the same connection, is
 /// not one a browser can produce, and never upgrades or reaches the card.
-final class UpgradeScreen: ChannelInboundHandler, RemovableChannelHandler {
+///
+/// It also keeps the connection's two deadlines, on `DeadlineTimer` rather than the event loop
+/// (a cancelled NIO timer still wakes its loop once: BENCHMARKS.md, "wake-ups"): the first
+/// request head within `headerTimeout`, and, between plain HTTP requests, at most
+/// `idleTimeout` of silence (kept-alive connections; Hummingbird's own idle timeout is off).
+final class UpgradeScreen: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias InboundOut = HTTPServerRequestPart
+    typealias OutboundIn = HTTPServerResponsePart
+    typealias OutboundOut = HTTPServerResponsePart
 
     private let gate: RequestGate
     private let logger: Logger
     private let headerTimeout: TimeAmount
+    private let idleTimeout: TimeAmount
+    private var idleDeadline: DeadlineTimer.Handle?
+    /// Plain HTTP requests whose response has not ended yet: the idle time starts at 0.
+    private var unanswered = 0
     /// Called once, when the first request head has arrived.
     private let onFirstRequest: @Sendable () -> Void
-    private var headerDeadline: Scheduled<Void>?
+    private var headerDeadline: DeadlineTimer.Handle?
     /// Where the connection is: before its first request, serving plain HTTP requests, or
     /// handed over to NIO's upgrade (a WebSocket then, with raw frames flowing through here,
     /// or closed after a declined upgrade: hummingbird-websocket closes those).
@@ -45,11 +57,15 @@ final class UpgradeScreen: ChannelInboundHandler, RemovableChannelHandler {
     ///   - headerTimeout: how long the connection has to send its first complete request
     ///     head; a connection still silent then is closed (a socket held open without a word
     ///     must not keep a place among the connections).
+    ///   - idleTimeout: how long a plain HTTP connection may stay silent once its requests are
+    ///     answered.
     ///   - onFirstRequest: told when the first request head has arrived.
-    init(gate: RequestGate, headerTimeout: TimeAmount, logger: Logger, onFirstRequest: @escaping @Sendable () -> Void = {}) {
+    init(gate: RequestGate, headerTimeout: TimeAmount, idleTimeout: TimeAmount, logger: Logger,
+         onFirstRequest: @escaping @Sendable () -> Void = {}) {
         self.gate = gate
         self.logger = logger
         self.headerTimeout = headerTimeout
+        self.idleTimeout = idleTimeout
         self.onFirstRequest = onFirstRequest
     }
 
@@ -57,7 +73,7 @@ final class UpgradeScreen: ChannelInboundHandler, RemovableChannelHandler {
         let channel = context.channel
         let logger = logger
         let timeout = headerTimeoutText
-        headerDeadline = context.eventLoop.scheduleTask(in: headerTimeout) {
+        headerDeadline = DeadlineTimer.shared.schedule(after: .nanoseconds(headerTimeout.nanoseconds)) {
             logger.debug("connection closed: no request head within \(timeout)")
             channel.close(promise: nil)
         }
@@ -65,6 +81,34 @@ final class UpgradeScreen: ChannelInboundHandler, RemovableChannelHandler {
 
     func handlerRemoved(context: ChannelHandlerContext) {
         headerDeadline?.cancel()
+        idleDeadline?.cancel()
+    }
+
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        // Once upgraded, WebSocket frames pass here as bytes: not looked at.
+        if phase == .http, case .end = unwrapOutboundIn(data) {
+            unanswered = max(0, unanswered - 1)
+            if unanswered == 0 { startIdleDeadline(context) }
+        }
+        context.write(data, promise: promise)
+    }
+
+    /// A plain HTTP request head arrived: the connection is not idle.
+    private func requestArrived() {
+        idleDeadline?.cancel()
+        idleDeadline = nil
+        unanswered += 1
+    }
+
+    private func startIdleDeadline(_ context: ChannelHandlerContext) {
+        idleDeadline?.cancel()
+        let channel = context.channel
+        let logger = logger
+        let seconds = idleTimeout.nanoseconds / 1_000_000_000
+        idleDeadline = DeadlineTimer.shared.schedule(after: .nanoseconds(idleTimeout.nanoseconds)) {
+            logger.debug("connection closed: idle for \(seconds) s between requests")
+            channel.close(promise: nil)
+        }
     }
 
     private var headerTimeoutText: String { "\(headerTimeout.nanoseconds / 1_000_000_000) s" }
@@ -77,7 +121,12 @@ final class UpgradeScreen: ChannelInboundHandler, RemovableChannelHandler {
         case .http:
             // A later request: never an upgrade (see above). Only HTTP parts come here: the
             // HTTP decoder stays in place on a connection that did not upgrade.
-            guard case .head(var head) = unwrapInboundIn(data), !head.headers["Upgrade"].isEmpty else {
+            guard case .head(var head) = unwrapInboundIn(data) else {
+                context.fireChannelRead(data)
+                return
+            }
+            requestArrived()
+            guard !head.headers["Upgrade"].isEmpty else {
                 context.fireChannelRead(data)
                 return
             }
@@ -96,6 +145,7 @@ final class UpgradeScreen: ChannelInboundHandler, RemovableChannelHandler {
         onFirstRequest()
         phase = head.headers["Upgrade"].isEmpty ? .http : .upgrading
         guard !head.headers["Upgrade"].isEmpty else {
+            requestArrived()
             context.fireChannelRead(data)
             return
         }
@@ -106,6 +156,7 @@ final class UpgradeScreen: ChannelInboundHandler, RemovableChannelHandler {
             return
         }
         phase = .http
+        requestArrived()
         logger.debug("WebSocket upgrade refused before upgrading (\(reason)): answered as plain HTTP")
         head.headers.remove(name: "Upgrade")
         head.headers.replaceOrAdd(name: "Connection", value: "close")

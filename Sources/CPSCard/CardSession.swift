@@ -1,5 +1,6 @@
 import CPSIdentity
 import Logging
+import OwnThreads
 import PCSC
 import PINEntry
 import PKCS11

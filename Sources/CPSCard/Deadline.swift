@@ -1,3 +1,4 @@
+import OwnThreads
 import Synchronization
 
 /// Runs `operation` in a task of its own and returns its result, or throws `.timeout` after

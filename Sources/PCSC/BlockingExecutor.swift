@@ -1,4 +1,5 @@
 import Dispatch
+import OwnThreads
 import Synchronization
 #if canImport(Glibc)
 import Glibc

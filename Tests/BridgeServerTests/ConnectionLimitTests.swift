@@ -8,7 +8,7 @@ import Glibc
 
 /// Bounded per peer: 64 connections at once, silent ones making room for a new client, a
 /// clear 503 when all are busy, silent sockets closed after the header timeout.
-@Suite(.enabled(if: TestEnvironment.runOpenSCTests, "needs pcscd, vpcd and OpenSC (make deps)"), .timeLimit(.minutes(2)))
+@Suite(.enabled(if: TestEnvironment.runOpenSCTests, "needs pcscd, vpcd and OpenSC (make deps)"), .timeLimit(.minutes(3)))
 struct ConnectionLimitTests {
     static func connect(_ port: Int, timeout: Int = 5) throws -> Int32 {
         guard case .success(let fd) = LoopbackPorts.connect(port, receiveTimeoutSeconds: timeout) else { throw TestBedError("connect") }
@@ -87,6 +87,22 @@ struct ConnectionLimitTests {
             let fd = try Self.connect(port)
             defer { close(fd) }
             #expect(try ServerTests.exchange(fd, port: port).hasPrefix("HTTP/1.1 200"))
+        }
+    }
+
+    @Test func aKeptAliveConnectionIsClosedAfterItsIdleTimeNotBefore() async throws {
+        try await ServerTests.withDaemon { port in
+            let fd = try Self.connect(port, timeout: 30)
+            defer { close(fd) }
+            #expect(try ServerTests.exchange(fd, port: port).hasPrefix("HTTP/1.1 200"))
+            // 12 s of silence (past the 10 s header time: that one is for the first request
+            // only), then a second request on the same connection is still served.
+            try await Task.sleep(for: .seconds(12))
+            #expect(try ServerTests.exchange(fd, port: port).hasPrefix("HTTP/1.1 200"))
+            let start = ContinuousClock.now
+            #expect(Self.isClosed(fd))
+            let waited = ContinuousClock.now - start
+            #expect(waited >= .seconds(14) && waited < .seconds(20), "closed after \(waited)")
         }
     }
 

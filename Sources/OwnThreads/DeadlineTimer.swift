@@ -7,19 +7,20 @@ import Glibc
 ///
 /// `Task.sleep` cannot do that: a cancelled sleep returns at once, but its timer stays armed
 /// until it expires, so every card call used to leave a timer behind that woke the process
-/// 5 or 30 s later for nothing (BENCHMARKS.md, "wake-ups"). Here one thread, started on first
+/// 5 or 30 s later for nothing (BENCHMARKS.md, "wake-ups"); NIO's `scheduleTask` takes the
+/// timer back but leaves the event loop's timerfd armed (one wake-up for nothing). Here one thread, started on first
 /// use, sleeps on a condition variable until the earliest deadline (`CLOCK_MONOTONIC`), or
 /// for good when there is none.
-final class DeadlineTimer: @unchecked Sendable {
+public final class DeadlineTimer: @unchecked Sendable {
     // @unchecked: `pending` and `next` are read and written with `mutex` held.
-    static let shared = DeadlineTimer()
+    public static let shared = DeadlineTimer()
 
     /// A timer handed out by `schedule`; `cancel` it once its deadline no longer matters.
-    struct Handle: Sendable {
+    public struct Handle: Sendable {
         fileprivate let id: UInt64
         fileprivate let timers: DeadlineTimer
 
-        func cancel() { timers.cancel(id) }
+        public func cancel() { timers.cancel(id) }
     }
 
     private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
@@ -38,7 +39,7 @@ final class DeadlineTimer: @unchecked Sendable {
     }
 
     /// Runs `action` on the timer thread after `delay`, unless cancelled first.
-    func schedule(after delay: Duration, _ action: @escaping @Sendable () -> Void) -> Handle {
+    public func schedule(after delay: Duration, _ action: @escaping @Sendable () -> Void) -> Handle {
         let due = Self.now() &+ Self.nanoseconds(delay)
         pthread_mutex_lock(mutex)
         next += 1

@@ -1,5 +1,6 @@
 import Glibc
-@testable import PCSC
+@testable import OwnThreads
+import PCSC
 import Synchronization
 import Testing
 
