@@ -53,6 +53,16 @@ public enum CardModule {
     ///   the module's load error.
     public static func load(path: String, runtimeDirectory: String, logger: Logger,
                             environment: [String: String] = ProcessInfo.processInfo.environment) throws -> PKCS11Module {
+        try prepare(runtimeDirectory: runtimeDirectory, logger: logger, environment: environment)
+        return try PKCS11Module.load(path: path)
+    }
+
+    /// `load`'s first half: points OpenSC at our configuration (or checks the user's), and
+    /// loads nothing. `CardService` calls it on the calling thread, since `setenv` must not race
+    /// another thread's `getenv`, and then loads the module on a thread of its own.
+    /// - Throws: `PrivateDirectoryError` when the directory is unsafe.
+    public static func prepare(runtimeDirectory: String, logger: Logger,
+                               environment: [String: String] = ProcessInfo.processInfo.environment) throws {
         if let existing = environment["OPENSC_CONF"], !existing.isEmpty {
             let text = (try? String(contentsOfFile: existing, encoding: .utf8)) ?? ""
             for setting in requiredSettings where !text.contains(setting) {
@@ -63,7 +73,6 @@ public enum CardModule {
             let conf = try directory.write(openSCConfiguration, to: "opensc.conf")
             setenv("OPENSC_CONF", conf, 1)
         }
-        return try PKCS11Module.load(path: path)
     }
 
     /// OpenSC settings for the daemon: no PIN kept in the process, no file cache on disk, and

@@ -13,7 +13,7 @@ extension CardService {
     /// wrong PIN. The steps are `LoginDriver`'s; here the card is chosen, claimed, and its
     /// reader's PIN pad looked at.
     public func authenticate(_ request: AuthenticationRequest) async -> Result<AuthenticationResult, AuthenticationError> {
-        await monitor.waitUntilSynchronised()
+        await waitUntilReady()
         guard monitor.isServiceAvailable else {
             return .failure(.internal(detail: "pcscd is not running or refuses us"))
         }

@@ -9,13 +9,16 @@ extension CardService {
         return await readStatus()
     }
 
-    /// The status as `status()` reads it when `knownStatus()` is nil: waits for the monitor,
-    /// takes from each session what it knows and asks the card the rest. For a caller that
-    /// has just tried `knownStatus()` (a WebSocket `status`), so that it is not tried twice.
+    /// The status as `status()` reads it when `knownStatus()` is nil: waits for the monitor
+    /// (and for the module when a CPx card is present), takes from each session what it knows
+    /// and asks the card the rest. For a caller that has just tried `knownStatus()` (a
+    /// WebSocket `status`), so that it is not tried twice.
     public func readStatus() async -> StatusReport {
         await monitor.waitUntilSynchronised()
+        let snapshots = monitor.readers
+        if snapshots.contains(where: Self.holdsCPxCard) { _ = await module.wait() }
         var readers: [ReaderStatus] = []
-        for snapshot in monitor.readers {
+        for snapshot in snapshots {
             var status = snapshot.card.map(Self.cardStatus)
             if var card = status, let session = authenticatingSession(snapshot) {
                 await Self.fill(&card, from: session)
@@ -27,13 +30,18 @@ extension CardService {
     }
 
     /// The status now, when it takes neither a card call nor a wait: the monitor has
-    /// synchronised and every CPx card's holder and PIN state are known (`cachedStatus`).
+    /// synchronised and every CPx card's holder and PIN state are known (`cachedStatus`; so
+    /// the module has loaded). With no CPx card present, the module is not waited for: a
+    /// status answers as soon as the daemon listens. `module` is then nil while it loads
+    /// (`waitForModule()` first for a report that names it).
     /// Nil otherwise; `status()` then reads what is missing. A WebSocket `status` is answered
     /// from this in the connection's own task, with no task of its own.
     public func knownStatus() -> StatusReport? {
         guard monitor.isSynchronised else { return nil }
+        let snapshots = monitor.readers
+        if !isModuleSettled, snapshots.contains(where: Self.holdsCPxCard) { return nil }
         var readers: [ReaderStatus] = []
-        for snapshot in monitor.readers {
+        for snapshot in snapshots {
             var status = snapshot.card.map(Self.cardStatus)
             if status != nil, let session = authenticatingSession(snapshot) {
                 guard let (holder, pin) = session.cachedStatus else { return nil }
@@ -45,13 +53,18 @@ extension CardService {
         return StatusReport(readers: readers, module: modulePath, problems: problems)
     }
 
+    /// Whether `snapshot` holds a card that logs in (its status needs the module).
+    private static func holdsCPxCard(_ snapshot: ReaderSnapshot) -> Bool {
+        snapshot.card?.kind.canAuthenticate == true
+    }
+
     /// What is wrong with the daemon's own means: pcscd, the PKCS#11 module.
     private var problems: [String] {
         var problems: [String] = []
         if !monitor.isServiceAvailable {
             problems.append("pcscd is not running or refuses us: start it (systemctl start pcscd.socket) or check its permissions")
         }
-        if case .failure(let error) = module {
+        if case .failure(let error)? = module.result {
             if case .internal(let detail) = error { problems.append(detail) } else { problems.append(error.code) }
         }
         return problems
@@ -90,7 +103,7 @@ extension CardService {
     /// The authentication certificate and holder of the card in `reader` (or of the only CPx
     /// card), without a PIN.
     public func certificate(reader: String?) async -> Result<CardCredentials, AuthenticationError> {
-        await monitor.waitUntilSynchronised()
+        await waitUntilReady()
         let snapshots = monitor.readers
         let chosen: ReaderSnapshot
         switch AuthenticationFlow.chooseCard(readers: snapshots.map(\.name), cards: CardCandidate.present(in: snapshots), wanted: reader) {

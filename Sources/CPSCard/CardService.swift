@@ -59,7 +59,8 @@ public final class CardService: Service, Sendable {
     public let configuration: Configuration
     public let monitor: ReaderMonitor
     let logger: Logger
-    let module: Result<PKCS11Module, AuthenticationError>
+    /// The PKCS#11 module, loaded on a thread of its own from `init` on (`ModuleLoading`).
+    let module: ModuleLoading
     private let state = Mutex(State())
     /// Card calls under way, for the watchdog (CardService+Watchdog.swift).
     let cardCalls = Mutex(CardCalls())
@@ -79,16 +80,44 @@ public final class CardService: Service, Sendable {
         monitor = ReaderMonitor(logger: logger)
         do {
             let path = try CardModule.locate(configured: configuration.modulePath)
-            module = .success(try CardModule.load(path: path, runtimeDirectory: configuration.runtimeDirectory, logger: logger))
-            logger.info("PKCS#11 module: \(path)")
+            try CardModule.prepare(runtimeDirectory: configuration.runtimeDirectory, logger: logger)
+            module = ModuleLoading(logger: logger) { try PKCS11Module.load(path: path) }
         } catch {
             logger.error("no PKCS#11 module: \(error)")
-            module = .failure(.internal(detail: String(describing: error)))
+            module = ModuleLoading(settled: .failure(.internal(detail: String(describing: error))))
         }
     }
 
-    /// The module in use, if one loaded.
-    public var modulePath: String? { try? module.get().path }
+    /// The module in use, once loaded; nil while it loads or if none could be.
+    public var modulePath: String? { try? module.result?.get().path }
+
+    /// Whether the module has loaded (or failed to): nothing waits for it any more.
+    public var isModuleSettled: Bool { module.result != nil }
+
+    /// Waits until the module has loaded or failed to (`modulePath` is then final).
+    public func waitForModule() async {
+        _ = await module.wait()
+    }
+
+    /// Waits until the reader monitor has its first view and the module has loaded (or
+    /// failed to), as everything that may touch a card must.
+    func waitUntilReady() async {
+        await monitor.waitUntilSynchronised()
+        _ = await module.wait()
+    }
+
+    /// Waits, at most `timeout`, for what `waitUntilReady` waits for (systemd's readiness).
+    public func waitUntilReady(timeout: Duration) async {
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                await self.monitor.waitUntilSynchronised(timeout: timeout)
+                _ = await self.module.wait()
+            }
+            group.addTask { try? await Task.sleep(for: timeout) }
+            await group.next()
+            group.cancelAll()
+        }
+    }
 
     /// Runs the reader monitor and follows its events until the task is cancelled or the
     /// service group shuts down (SIGTERM, SIGINT).
@@ -134,7 +163,8 @@ public final class CardService: Service, Sendable {
     /// The session of the card now in `reader` (a new one for a new insertion).
     func session(for snapshot: ReaderSnapshot) throws(AuthenticationError) -> CardSession {
         guard let card = snapshot.card else { throw .noCard }
-        let module = try module.get()
+        guard let loaded = module.result else { throw .internal(detail: "the PKCS#11 module is still loading") }
+        let module = try loaded.get()
         let reinitialize = state.withLock { state -> Bool in
             guard state.moduleNeedsReinitialization, state.activity.values.allSatisfy({ $0 <= 1 }) else { return false }
             state.moduleNeedsReinitialization = false
@@ -158,7 +188,7 @@ public final class CardService: Service, Sendable {
     /// done before the next card call). Every session is dropped: their handles die with it.
     /// Called after a refused `C_Login`, which leaves OpenSC holding the card (CardSession).
     func releaseModuleHold(busyReader: String) -> Bool {
-        guard let module = try? module.get() else { return false }
+        guard let module = try? module.result?.get() else { return false }
         let now = state.withLock { state -> Bool in
             state.sessions.removeAll()
             guard state.activity.allSatisfy({ $0.key == busyReader || $0.value <= 0 }) else {

@@ -20,6 +20,7 @@ extension DoctorCommand {
         let service = CardService(configuration: .init(modulePath: configuredModule), logger: Logger(label: "cps-bridge.doctor"))
         let running = Task { try await service.run() }
         defer { running.cancel() }
+        await service.waitForModule()
         let report = pcscd.outcome == .ok ? await service.status() : nil
         let module = Self.moduleCheck(configured: configuredModule, loaded: service.modulePath, report: report)
         guard let report else {

@@ -31,6 +31,7 @@ struct StatusCommand: AsyncParsableCommand {
         bootstrapLogging(level: logLevel)
         let service = CardService(configuration: .init(modulePath: modulePath ?? ProcessInfo.processInfo.environment["CPS_BRIDGE_PKCS11_MODULE"]))
         let running = Task { try await service.run() }
+        await service.waitForModule()
         let report = await service.status()
         running.cancel()
         if json {

@@ -16,9 +16,10 @@ final class SystemdStatus: Service, Sendable {
     }
 
     /// Called once the listener is up on `address`: waits for the reader monitor's first view
-    /// of pcscd (or its first failure to reach it), then sends `READY=1` with the status.
+    /// of pcscd (or its first failure to reach it) and for the PKCS#11 module to load (at most
+    /// 3 s in all), then sends `READY=1` with the status.
     func listenerReady(address: String) async {
-        await cards.monitor.waitUntilSynchronised(timeout: .seconds(3))
+        await cards.waitUntilReady(timeout: .seconds(3))
         listening.withLock { $0 = address }
         notifier.send("READY=1", "STATUS=" + statusLine())
     }
@@ -44,7 +45,11 @@ final class SystemdStatus: Service, Sendable {
         let cardsIn = readers.compactMap { reader in reader.card.map { "\($0.kind.rawValue) in \(reader.name)" } }
         var line = "Serving \(address): \(readers.count) reader\(readers.count == 1 ? "" : "s"), \(cardsIn.count) card\(cardsIn.count == 1 ? "" : "s")"
         if !cardsIn.isEmpty { line += " (" + cardsIn.joined(separator: ", ") + ")" }
-        if cards.modulePath == nil { line += "; no PKCS#11 module (cps-bridge doctor)" }
+        if !cards.isModuleSettled {
+            line += "; the PKCS#11 module is loading"
+        } else if cards.modulePath == nil {
+            line += "; no PKCS#11 module (cps-bridge doctor)"
+        }
         return line
     }
 }
