@@ -175,3 +175,18 @@ extension AuthenticationToken {
         }
     }
 }
+
+extension AuthenticationResult {
+    /// The body of a successful `POST /v1/authenticate` as JSON bytes: what `WireJSON.encode`
+    /// writes for it (`holder`, `null` when absent, then `token`), by `JSONWriter`.
+    public func jsonBytes() -> [UInt8] {
+        var writer = JSONWriter()
+        writer.object { w in
+            w.key("holder")
+            HolderSummary.write(holder, to: &w)
+            w.key("token")
+            token.write(to: &w)
+        }
+        return writer.bytes
+    }
+}

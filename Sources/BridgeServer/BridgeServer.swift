@@ -118,7 +118,11 @@ public enum BridgeServer {
 
     /// A JSON response.
     static func json(_ value: some Encodable, status: Int = 200) -> Response {
-        let data = WireJSON.encode(value)
+        json(bytes: WireJSON.encode(value), status: status)
+    }
+
+    /// A JSON response from bytes already written (`JSONWriter`: a login's answer).
+    static func json(bytes data: some Sequence<UInt8>, status: Int = 200) -> Response {
         var headers = HTTPFields()
         headers[.contentType] = "application/json; charset=utf-8"
         headers[.cacheControl] = "no-store"

@@ -53,7 +53,7 @@ struct HTTPController: Sendable {
         let result = await cards.authenticate(body.request(origin: origin, policy: gate.origins))
         switch result {
         case .success(let result):
-            return BridgeServer.json(BridgeProtocol.AuthenticationResult(result))
+            return BridgeServer.json(bytes: BridgeProtocol.AuthenticationResult(result).jsonBytes())
         case .failure(let error):
             return BridgeServer.error(ErrorPayload(error))
         }

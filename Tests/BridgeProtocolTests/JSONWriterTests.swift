@@ -87,6 +87,14 @@ import Testing
         #expect(mismatches == 0)
     }
 
+    @Test func theHTTPLoginAnswerIsWrittenAsTheEncoderWritesIt() {
+        var picker = Picker(state: 6)
+        for _ in 0..<1000 {
+            let result = AuthenticationResult(token: picker.token(), holder: picker.holder())
+            #expect(result.jsonBytes() == Array(WireJSON.encode(result)))
+        }
+    }
+
     @Test func eachTextIsEscapedAsTheEncoderEscapesIt() {
         for text in Self.texts + (0..<0x80).map({ String(Unicode.Scalar(UInt8($0))) }) {
             let message = ServerMessage.certificate(id: text, CertificateResult(certificate: text, holder: nil))
