@@ -14,6 +14,8 @@ import SmartCard
 /// PIN-tries GET DATA over an own PC/SC connection in a transaction (`CardPINQuery`), the key
 /// looked up by label and ID, and the closing `SCardDisconnect(RESET)` (`endLogin`).
 /// (b) through the daemon: `POST /v1/authenticate` on one keep-alive connection.
+/// (a') and (b) alternate in blocks (`--block`), so that a load that comes and goes on the
+/// machine lands in both series, not in one: (b) - (a') is their difference.
 /// Also `pkcs11-tool --login --sign` runs for their APDU count.
 struct DaemonVsDirect: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -22,11 +24,13 @@ struct DaemonVsDirect: AsyncParsableCommand {
 
     @Option(help: "Timed logins in each series (after one untimed first login).") var logins = 200
     @Option(help: "pkcs11-tool runs, for the APDU reference.") var toolRuns = 5
+    @Option(help: "Logins of (a') then of (b) in each turn: the two series alternate in blocks of this size.") var block = 50
     @OptionGroup var daemon: DaemonBinaryOption
     @OptionGroup var card: CardOptions
 
     func validate() throws {
         guard logins >= 2 else { throw ValidationError("--logins must be at least 2") }
+        guard block >= 1 else { throw ValidationError("--block must be at least 1") }
     }
 
     /// Per-phase times of the (a') series.
@@ -55,7 +59,7 @@ struct DaemonVsDirect: AsyncParsableCommand {
 
     func run() async throws {
         printHeader("daemon-vs-direct")
-        let logins = logins, toolRuns = toolRuns
+        let logins = logins, toolRuns = toolRuns, block = block
         let binary = daemon.path
         let results = try await BenchBed.withCard(arguments: card.simulatorArguments) { card in
             let log = APDULogFollower(path: card.apduLogPath)
@@ -107,9 +111,23 @@ struct DaemonVsDirect: AsyncParsableCommand {
                 }
             }
 
+            // (b)'s daemon: started, first status, first (cold) login, all untimed for the series.
+            let origins = DaemonProcess.benchOrigins((logins + 1 + 24) / 25)
+            results.origins = origins.count
+            let bed = try CardBed.shared()
+            let server = try DaemonProcess.serve(binary: binary, origins: origins, bed: bed,
+                                                 logPath: bed.directory.appendingPathComponent("serve.log").path)
+            defer { server.stop() }
+            try server.waitUntilListening()
+            let connection = try RawHTTPConnection(port: server.port)
+            results.daemonStart = try log.next()
+            let (status, statusTime) = try timed { try connection.request("GET", "/v1/status") }
+            guard status.status == 200, status.text.contains("\"cps3\"") else { throw BenchError("status \(status.status): \(status.text)") }
+            results.status = (milliseconds(statusTime), try log.next())
+
             // (a'): what CardService.authenticate does on the card, in its order.
             let clock = ContinuousClock()
-            for i in 0...logins {
+            func fullLogin() throws -> (Duration, Phases, APDUCensus) {
                 var phases = Phases()
                 let start = clock.now
                 var mark = start
@@ -137,36 +155,11 @@ struct DaemonVsDirect: AsyncParsableCommand {
                 try connection.disconnect(.reset)
                 lap(\.reset)
                 guard signature.count == 256 else { throw BenchError("\(signature.count)-byte signature") }
-                let census = try log.next()
-                // The first follows (a), which leaves the card verified; each later one
-                // follows a reset, as every daemon login does.
-                if i == 0 {
-                    results.fullFirst = (milliseconds(mark - start), census)
-                } else {
-                    results.full.append(mark - start)
-                    results.fullCensus.append(census)
-                    for path in [\Phases.pinQuery, \.login, \.find, \.sign, \.logout, \.reset] {
-                        results.phases[keyPath: path].append(milliseconds: phases[keyPath: path].values[0])
-                    }
-                }
+                return (mark - start, phases, try log.next())
             }
-            try session.close()
-            try module.finalize()
 
             // (b): the daemon, one keep-alive connection.
-            let origins = DaemonProcess.benchOrigins((logins + 1 + 24) / 25)
-            results.origins = origins.count
-            let bed = try CardBed.shared()
-            let server = try DaemonProcess.serve(binary: binary, origins: origins, bed: bed,
-                                                 logPath: bed.directory.appendingPathComponent("serve.log").path)
-            defer { server.stop() }
-            try server.waitUntilListening()
-            let connection = try RawHTTPConnection(port: server.port)
-            results.daemonStart = try log.next()
-            let (status, statusTime) = try timed { try connection.request("GET", "/v1/status") }
-            guard status.status == 200, status.text.contains("\"cps3\"") else { throw BenchError("status \(status.status): \(status.text)") }
-            results.status = (milliseconds(statusTime), try log.next())
-            for i in 0...logins {
+            func daemonLogin(_ i: Int) throws -> (Duration, APDUCensus) {
                 let body = Array("{\"nonce\":\"\(freshNonce())\",\"pin\":\"1234\"}".utf8)
                 let headers = [("Origin", origins[i % origins.count]), ("Content-Type", "application/json")]
                 var (response, elapsed) = try timed { try connection.request("POST", "/v1/authenticate", headers: headers, body: body) }
@@ -181,14 +174,36 @@ struct DaemonVsDirect: AsyncParsableCommand {
                 guard response.status == 200, response.text.contains("\"signature\"") else {
                     throw BenchError("login \(i + 1): \(response.status) \(response.text)")
                 }
-                let census = try log.next()
-                if i == 0 {
-                    results.daemonCold = (milliseconds(elapsed), census)
-                } else {
+                return (elapsed, try log.next())
+            }
+
+            // The first of each, untimed for the series: (a') after the daemon's status, (b) cold.
+            let (fullTime, _, fullCensus) = try fullLogin()
+            results.fullFirst = (milliseconds(fullTime), fullCensus)
+            let (coldTime, coldCensus) = try daemonLogin(0)
+            results.daemonCold = (milliseconds(coldTime), coldCensus)
+            // Then (a') and (b) in turn, `block` logins at a time, so that both series see the
+            // same machine: a load that comes and goes lands in both rather than in one.
+            var done = 0
+            while done < logins {
+                let count = min(block, logins - done)
+                for _ in 0..<count {
+                    let (elapsed, phases, census) = try fullLogin()
+                    results.full.append(elapsed)
+                    results.fullCensus.append(census)
+                    for path in [\Phases.pinQuery, \.login, \.find, \.sign, \.logout, \.reset] {
+                        results.phases[keyPath: path].append(milliseconds: phases[keyPath: path].values[0])
+                    }
+                }
+                for i in 0..<count {
+                    let (elapsed, census) = try daemonLogin(done + i + 1)
                     results.daemon.append(elapsed)
                     results.daemonCensus.append(census)
                 }
+                done += count
             }
+            try session.close()
+            try module.finalize()
             return results
         }
 
@@ -199,12 +214,13 @@ struct DaemonVsDirect: AsyncParsableCommand {
         print("  warm APDUs:   \(range(results.directCensus.map(\.total)))  by INS: \(breakdown(results.directCensus))")
         print("  warm wall:    \(results.direct.summary)")
         print("(a') (a) + the daemon's card work: PIN-tries GET DATA (own connection, transaction), key by label and ID, SCardDisconnect(RESET)")
-        print("  first (after (a), card still verified): \(results.fullFirst.census.total) APDUs, \(ms(results.fullFirst.time)) ms")
+        print("  first (after the daemon's status): \(results.fullFirst.census.total) APDUs, \(ms(results.fullFirst.time)) ms")
         print("  APDUs:        \(range(results.fullCensus.map(\.total)))  by INS: \(breakdown(results.fullCensus))")
         print("  wall:         \(results.full.summary)")
         print("  phases:       PIN query \(brief(results.phases.pinQuery)); C_Login \(brief(results.phases.login)); find key \(brief(results.phases.find))")
         print("                C_Sign \(brief(results.phases.sign)); C_Logout x2 \(brief(results.phases.logout)); reset \(brief(results.phases.reset))")
-        print("(b) cps-bridge serve, POST /v1/authenticate on one keep-alive connection (\(results.origins) origins in turn: 30 logins/min/origin)")
+        print("(b) cps-bridge serve, POST /v1/authenticate on one keep-alive connection (\(results.origins) origins in turn: 30 logins/min/origin);")
+        print("    (a') and (b) alternate in blocks of \(block) logins")
         print("  start:        \(results.daemonStart.total) APDUs until listening")
         print("  GET /v1/status: \(results.status.census.total) APDUs, \(ms(results.status.time)) ms  by INS: \(results.status.census.breakdown)")
         print("  login 1 (cold): \(results.daemonCold.census.total) APDUs, \(ms(results.daemonCold.time)) ms  by INS: \(results.daemonCold.census.breakdown)")

@@ -56,6 +56,7 @@ struct PeerRun {
 
     static let labels = [
         "exec to first answer, median (max) ms", "exec to readers known, median (max) ms",
+        "exec to first answer, no card in the readers, median (max) ms",
         "idle, no client: RSS / Pss MiB", "idle, no client: threads, wake-ups in the window",
         "idle, no client, the next window: wake-ups",
         "idle, one client: RSS / Pss MiB", "idle, one client: wake-ups in the window",
@@ -79,6 +80,20 @@ struct PeerRun {
         row.append("\(ms(first.percentile(50))) (\(ms(first.values.max() ?? 0)))")
         row.append("\(ms(known.percentile(50))) (\(ms(known.values.max() ?? 0)))")
         print("start: first answer \(first.summary); readers known \(known.summary)")
+
+        // Start-up with the card out (a workstation at boot, before the card goes in): ours
+        // then needs no PKCS#11 module to answer.
+        _ = try card.control("remove")
+        try card.waitForPresence(false)
+        var empty = Samples()
+        for run in 0..<options.starts {
+            let (process, watcher, port, launched) = try target.start(bed: bed, log: log("start-empty\(run)"))
+            defer { process.stop(); watcher?.stop() }
+            empty.append(try firstAnswer(process: process, port: port, launched: launched))
+        }
+        try card.reinsert()
+        row.append("\(ms(empty.percentile(50))) (\(ms(empty.values.max() ?? 0)))")
+        print("start, no card: first answer \(empty.summary)")
 
         // One long-lived daemon for the rest.
         let (process, watcher, port, launched) = try target.start(bed: bed, log: log("serve"))
@@ -169,6 +184,22 @@ struct PeerRun {
         // "=> N thread wake-ups in S s (R/s), in B bursts (Q/s)"
         let numbers = summary.split(whereSeparator: { " ()/".contains($0) }).compactMap { Double($0) }
         return numbers.count >= 5 ? String(format: "%.0f wake-ups in %.0f s (%.2f/s), %.0f bursts (%.2f/s)", numbers[0], numbers[1], numbers[2], numbers[3], numbers[4]) : summary
+    }
+
+    /// From exec to the first answer over the WebSocket (a new connection every 0.5 ms until
+    /// one is upgraded), whatever it lists.
+    private func firstAnswer(process: SpawnedProcess, port: Int, launched: ContinuousClock.Instant) throws -> Duration {
+        let deadline = ContinuousClock.now + .seconds(30)
+        while ContinuousClock.now < deadline {
+            guard process.isRunning else { throw BenchError("\(target.name) exited at start") }
+            guard let socket = try? RawWebSocket(port: port, path: target.path, origin: target.origin, timeoutSeconds: 2),
+                  socket.status == 101 else { usleep(500); continue }
+            try socket.send(target.request(1))
+            while let text = try socket.receive() {
+                if target.isAnswer(text, id: 1) { return ContinuousClock.now - launched }
+            }
+        }
+        throw BenchError("\(target.name): no answer in 30 s")
     }
 
     /// From exec to the first answer over the WebSocket, and to an answer that lists the bed's reader.

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Synchronization
 
 /// A PIN: bytes in memory of its own, zeroed when released, that print as `<redacted>`.
 ///
@@ -8,7 +9,10 @@ import Glibc
 /// interpolation. Hand the bytes to the module inside `withBytes` only.
 ///
 /// The memory is a page of its own (`mmap`), marked `MADV_DONTDUMP` so that a core dump never
-/// holds it, and locked (`mlock`, best effort) so that it is never written to swap.
+/// holds it, and locked (`mlock`, best effort) so that it is never written to swap. Released,
+/// the page is zeroed and kept for the next PIN (`SecretPages`, a few at most): mapping,
+/// locking, unlocking and unmapping a page for every login cost five system calls, and the
+/// unmapping a TLB shoot-down on every core that runs one of the daemon's threads.
 public final class SecretPIN: @unchecked Sendable, CustomStringConvertible, CustomDebugStringConvertible {
     // @unchecked: the buffer is written only in init and deinit.
     private let buffer: UnsafeMutableBufferPointer<UInt8>
@@ -17,9 +21,7 @@ public final class SecretPIN: @unchecked Sendable, CustomStringConvertible, Cust
     /// Copies `bytes` into the secret's own memory. The caller should zero its copy.
     public init(bytes: some Collection<UInt8>) {
         let length = Self.pageSize * ((max(bytes.count, 1) + Self.pageSize - 1) / Self.pageSize)
-        if let page = mmap(nil, length, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0), page != UnsafeMutableRawPointer(bitPattern: -1) {
-            _ = madvise(page, length, MADV_DONTDUMP)
-            _ = mlock(page, length)
+        if let page = SecretPages.shared.take(length: length) {
             buffer = UnsafeMutableBufferPointer(start: page.assumingMemoryBound(to: UInt8.self), count: length)
             mapped = true
         } else {
@@ -59,8 +61,7 @@ public final class SecretPIN: @unchecked Sendable, CustomStringConvertible, Cust
         guard let base = buffer.baseAddress else { return }
         explicit_bzero(base, buffer.count)
         if mapped {
-            _ = munlock(base, buffer.count)
-            _ = munmap(base, buffer.count)
+            SecretPages.shared.give(UnsafeMutableRawPointer(base), length: buffer.count)
         } else {
             buffer.deallocate()
         }
@@ -68,4 +69,43 @@ public final class SecretPIN: @unchecked Sendable, CustomStringConvertible, Cust
 
     public var description: String { "<redacted>" }
     public var debugDescription: String { "<redacted>" }
+}
+
+/// Locked, never-dumped pages for `SecretPIN`, zeroed, kept for reuse: at most `limit` pages
+/// of one page each; anything else is mapped for its PIN and unmapped after.
+final class SecretPages: Sendable {
+    static let shared = SecretPages()
+    static let limit = 4
+
+    /// Free pages, by address.
+    private let free = Mutex<[UInt]>([])
+
+    /// A zeroed page (or `length` bytes of pages) that is `MADV_DONTDUMP` and locked (best
+    /// effort); nil if none can be mapped.
+    func take(length: Int) -> UnsafeMutableRawPointer? {
+        if length == SecretPIN.pageSize, let address = free.withLock({ $0.popLast() }) {
+            return UnsafeMutableRawPointer(bitPattern: address)
+        }
+        guard let page = mmap(nil, length, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0),
+              page != UnsafeMutableRawPointer(bitPattern: -1) else { return nil }
+        _ = madvise(page, length, MADV_DONTDUMP)
+        _ = mlock(page, length)
+        return page
+    }
+
+    /// Takes back `page`, already zeroed by the caller: kept when there is room, else unlocked
+    /// and unmapped.
+    func give(_ page: UnsafeMutableRawPointer, length: Int) {
+        let kept = length == SecretPIN.pageSize && free.withLock { pages in
+            guard pages.count < Self.limit else { return false }
+            pages.append(UInt(bitPattern: page))
+            return true
+        }
+        guard !kept else { return }
+        _ = munlock(page, length)
+        _ = munmap(page, length)
+    }
+
+    /// Pages kept for reuse now (for tests).
+    var freeCount: Int { free.withLock { $0.count } }
 }
