@@ -151,8 +151,8 @@ struct DaemonVsDirect: AsyncParsableCommand {
                 try session.logout()   // sign's defer
                 try? session.logout()  // endLogin
                 lap(\.logout)
-                let connection = try CardConnection(context: PCSCContext(), reader: card.reader.name)
-                try connection.disconnect(.reset)
+                let resetting = try CardConnection(context: PCSCContext(), reader: card.reader.name)
+                try resetting.disconnect(.reset)
                 lap(\.reset)
                 guard signature.count == 256 else { throw BenchError("\(signature.count)-byte signature") }
                 return (mark - start, phases, try log.next())

@@ -190,10 +190,7 @@ struct PeerRun {
     /// one is upgraded), whatever it lists.
     private func firstAnswer(process: SpawnedProcess, port: Int, launched: ContinuousClock.Instant) throws -> Duration {
         let deadline = ContinuousClock.now + .seconds(30)
-        while ContinuousClock.now < deadline {
-            guard process.isRunning else { throw BenchError("\(target.name) exited at start") }
-            guard let socket = try? RawWebSocket(port: port, path: target.path, origin: target.origin, timeoutSeconds: 2),
-                  socket.status == 101 else { usleep(500); continue }
+        while let socket = try upgradedSocket(process: process, port: port, until: deadline) {
             try socket.send(target.request(1))
             while let text = try socket.receive() {
                 if target.isAnswer(text, id: 1) { return ContinuousClock.now - launched }
@@ -202,16 +199,27 @@ struct PeerRun {
         throw BenchError("\(target.name): no answer in 30 s")
     }
 
+    /// The first WebSocket the daemon upgrades, trying a new connection every 0.5 ms; nil once
+    /// `deadline` has passed.
+    private func upgradedSocket(process: SpawnedProcess, port: Int, until deadline: ContinuousClock.Instant) throws -> RawWebSocket? {
+        while ContinuousClock.now < deadline {
+            guard process.isRunning else { throw BenchError("\(target.name) exited at start") }
+            if let socket = try? RawWebSocket(port: port, path: target.path, origin: target.origin, timeoutSeconds: 2),
+               socket.status == 101 {
+                return socket
+            }
+            usleep(500)
+        }
+        return nil
+    }
+
     /// From exec to the first answer over the WebSocket, and to an answer that lists the bed's reader.
     private func startUp(process: SpawnedProcess, port: Int, launched: ContinuousClock.Instant) throws -> (Duration, Duration) {
         let deadline = ContinuousClock.now + .seconds(30)
         var answered: Duration?
         var id = 0
         var last = "nothing"
-        while ContinuousClock.now < deadline {
-            guard process.isRunning else { throw BenchError("\(target.name) exited at start") }
-            guard let socket = try? RawWebSocket(port: port, path: target.path, origin: target.origin, timeoutSeconds: 2),
-                  socket.status == 101 else { usleep(500); continue }
+        while let socket = try upgradedSocket(process: process, port: port, until: deadline) {
             // AusweisApp2 1.26.2 starts its reader scan when a client takes the UI; a client
             // that connects before its reader manager is up can leave the scan unstarted (the
             // list stays empty): after 2 s without the reader, connect again.

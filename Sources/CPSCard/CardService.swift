@@ -83,8 +83,7 @@ public final class CardService: Service, Sendable {
             try CardModule.prepare(runtimeDirectory: configuration.runtimeDirectory, logger: logger)
             module = ModuleLoading(logger: logger) { try PKCS11Module.load(path: path) }
         } catch {
-            logger.error("no PKCS#11 module: \(error)")
-            module = ModuleLoading(settled: .failure(.internal(detail: String(describing: error))))
+            module = ModuleLoading(failed: error, logger: logger)
         }
     }
 
@@ -99,20 +98,20 @@ public final class CardService: Service, Sendable {
         _ = await module.wait()
     }
 
-    /// Waits until the reader monitor has its first view and the module has loaded (or
-    /// failed to), as everything that may touch a card must.
-    func waitUntilReady() async {
-        await monitor.waitUntilSynchronised()
+    /// Waits until the reader monitor has its first view (at most `monitorTimeout`, its own
+    /// default otherwise) and the module has loaded (or failed to), as everything that may
+    /// touch a card must.
+    func waitUntilReady(monitorTimeout: Duration = .seconds(5)) async {
+        await monitor.waitUntilSynchronised(timeout: monitorTimeout)
         _ = await module.wait()
     }
 
-    /// Waits, at most `timeout`, for what `waitUntilReady` waits for (systemd's readiness).
+    /// Waits, at most `timeout` in all, for what `waitUntilReady` waits for (systemd's
+    /// readiness).
     public func waitUntilReady(timeout: Duration) async {
         await withTaskGroup(of: Void.self) { group in
-            group.addTask {
-                await self.monitor.waitUntilSynchronised(timeout: timeout)
-                _ = await self.module.wait()
-            }
+            // The monitor's wait ignores cancellation: it gets the same bound.
+            group.addTask { await self.waitUntilReady(monitorTimeout: timeout) }
             group.addTask { try? await Task.sleep(for: timeout) }
             await group.next()
             group.cancelAll()

@@ -24,6 +24,17 @@ final class ModuleLoading: Sendable {
         state.withLock { $0.result = result }
     }
 
+    /// Settled with no module: `error` (from locating, preparing or loading it) is logged and
+    /// kept as the reason every card call gives.
+    convenience init(failed error: any Error, logger: Logger) {
+        self.init(settled: Self.failure(error, logger: logger))
+    }
+
+    private static func failure(_ error: any Error, logger: Logger) -> Result<PKCS11Module, AuthenticationError> {
+        logger.error("no PKCS#11 module: \(error)")
+        return .failure(.internal(detail: String(describing: error)))
+    }
+
     /// Runs `load` on a new thread, which ends once the module is loaded (or has failed).
     init(logger: Logger, load: @escaping @Sendable () throws -> PKCS11Module) {
         let thread = DedicatedThread(name: "pkcs11-load")
@@ -33,8 +44,7 @@ final class ModuleLoading: Sendable {
                 logger.info("PKCS#11 module: \(module.path)")
                 settle(.success(module))
             } catch {
-                logger.error("no PKCS#11 module: \(error)")
-                settle(.failure(.internal(detail: String(describing: error))))
+                settle(Self.failure(error, logger: logger))
             }
         }
     }
