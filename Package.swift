@@ -79,9 +79,10 @@ let package = Package(
         // prctl(2), variadic in C, for the daemon's process hardening; a declaration glibc hides
         // without _GNU_SOURCE, for SpawnedProcess.
         .systemLibrary(name: "CProcessControl"),
+        .systemLibrary(name: "CTimerFD"),
         // Threads of our own: for blocking calls (DedicatedThread and its executor) and for timers
         // that can be taken back (DeadlineTimer). No dispatch, no wake-up while idle.
-        .target(name: "OwnThreads", swiftSettings: swiftSettings),
+        .target(name: "OwnThreads", dependencies: ["CTimerFD"], swiftSettings: swiftSettings),
         .target(name: "PCSC", dependencies: ["CPCSCLite", "OwnThreads"], swiftSettings: swiftSettings),
         // A pcscd IFD handler (C): a simulated PIN-pad reader for the test bed, loaded by pcscd
         // from reader.conf, never by Swift code. pcsc-lite's driver headers live in /usr/include/PCSC.
@@ -379,6 +380,7 @@ let package = Package(
                 "PKCS11",
                 "SmartCard",
                 "CardTestBed",
+                "OwnThreads",
                 logging,
             ] + certificateStack,
             swiftSettings: swiftSettings

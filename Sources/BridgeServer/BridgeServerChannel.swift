@@ -87,7 +87,12 @@ public struct BridgeServerChannel: ServerChildChannel {
     public func handle(value: Value, logger: Logger) async {
         switch value {
         case .served(let served):
-            await upgradeChannel.handle(value: served, logger: logger)
+            // The connection's task runs on its channel's event loop (ConnectionExecutor): its
+            // reads, its answers and the resumption after a card call make no hop to another
+            // loop. Hummingbird starts it on whichever loop accepted the connection.
+            await withTaskExecutorPreference(ConnectionExecutor(served.channel.eventLoop)) {
+                await upgradeChannel.handle(value: served, logger: logger)
+            }
         case .refused(let channel):
             try? await channel.closeFuture.get()
         }

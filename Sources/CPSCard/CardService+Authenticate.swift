@@ -45,7 +45,7 @@ extension CardService {
         var padPath: PINPadPath?
         if request.pin == nil, configuration.pinPad != .off {
             let policy = configuration.pinPad
-            padPath = try? await withDeadline(.seconds(5)) { () throws(AuthenticationError) -> PINPadPath? in
+            padPath = try? await withDeadline(.seconds(5), on: session.cardThread) { () throws(AuthenticationError) -> PINPadPath? in
                 await session.pinPadPath(policy)
             }
         }

@@ -7,8 +7,14 @@ import Synchronization
 /// A card call that blocks (a stalled card) cannot be interrupted: it goes on in the
 /// background and `onFinish` runs when it finally ends, so the caller can keep the card
 /// marked busy until then.
+///
+/// `executor`: where the operation's task runs, the card's own thread for a card call
+/// (`LoginCard.cardThread`). The task then starts there, calls the card with no further
+/// hand-off, and resumes the caller from there: one hop to the card's thread and one back to
+/// the caller's event loop, rather than a stop on some other event loop on each side.
 func withDeadline<T: Sendable>(
     _ limit: Duration,
+    on executor: (any TaskExecutor)? = nil,
     onFinish: @escaping @Sendable () -> Void = {},
     _ operation: @escaping @Sendable () async throws(AuthenticationError) -> T
 ) async throws(AuthenticationError) -> T {
@@ -20,7 +26,7 @@ func withDeadline<T: Sendable>(
     let result: Result<T, AuthenticationError> = await withTaskCancellationHandler {
         await withCheckedContinuation { continuation in
             gate.install(continuation)
-            Task {
+            Task(executorPreference: executor) {
                 let result: Result<T, AuthenticationError>
                 do throws(AuthenticationError) {
                     result = .success(try await operation())

@@ -34,6 +34,9 @@ public protocol LoginCard: Actor {
     nonisolated var reader: String { get }
     /// The card's kind and answer to reset.
     nonisolated var presence: CardPresence { get }
+    /// The thread the card's calls run on, as a task executor, if it has one: a card call's
+    /// task starts there (`withDeadline`).
+    nonisolated var cardThread: (any TaskExecutor)? { get }
     /// The PIN state, read without spending a try.
     func pinState() async throws(AuthenticationError) -> PINState
     /// The authentication certificate and its holder.
@@ -50,4 +53,9 @@ public protocol LoginCard: Actor {
     func sign(_ digestInfo: [UInt8]) async throws(AuthenticationError) -> [UInt8]
     /// Ends the login whatever its outcome: the card forgets the verified PIN.
     func endLogin() async
+}
+
+extension LoginCard {
+    /// None by default (a test's fake card): the call's task runs on the global executor.
+    public nonisolated var cardThread: (any TaskExecutor)? { nil }
 }

@@ -123,7 +123,7 @@ struct LoginDriver: Sendable {
     private func call<T: Sendable>(limit: Duration? = nil, _ body: @escaping @Sendable () async throws(AuthenticationError) -> T) async throws(AuthenticationError) -> T {
         let ticket = limits.started()
         let ended = limits.ended
-        return try await withDeadline(limit ?? limits.operationTimeout, onFinish: { ended(ticket) }, body)
+        return try await withDeadline(limit ?? limits.operationTimeout, on: card.cardThread, onFinish: { ended(ticket) }, body)
     }
 
     /// Runs a blocking prompt off the cooperative pool, bounded by the prompt timeout.

@@ -1,3 +1,4 @@
+import CTimerFD
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -8,12 +9,16 @@ import Glibc
 /// `Task.sleep` cannot do that: a cancelled sleep returns at once, but its timer stays armed
 /// until it expires, so every card call used to leave a timer behind that woke the process
 /// 5 or 30 s later for nothing (BENCHMARKS.md, "wake-ups"); NIO's `scheduleTask` takes the
-/// timer back but leaves the event loop's timerfd armed (one wake-up for nothing). Here one thread, started on first
-/// use, sleeps on a condition variable until the earliest deadline (`CLOCK_MONOTONIC`), or
-/// for good when there is none.
+/// timer back but leaves the event loop's timerfd armed (one wake-up for nothing).
+///
+/// Here one thread, started on first use, waits in `read(2)` on a timerfd armed to the
+/// earliest deadline (`CLOCK_MONOTONIC`, absolute), or disarmed when there is none. Whoever
+/// schedules or takes back a timer re-arms it with one system call, which does not wake that
+/// thread: it runs only when a deadline really passes. A card call or a request that ends in
+/// time (nearly all of them) therefore costs no thread switch for its deadline.
 public final class DeadlineTimer: @unchecked Sendable {
-    // @unchecked: `pending` and `next` are read and written with `mutex` held.
-    public static let shared = DeadlineTimer()
+    // @unchecked: `pending`, `next`, `armed` and `started` are read and written with `mutex` held.
+    public static let shared = DeadlineTimer(name: "cps-deadlines")
 
     /// A timer handed out by `schedule`; `cancel` it once its deadline no longer matters.
     public struct Handle: Sendable {
@@ -24,45 +29,55 @@ public final class DeadlineTimer: @unchecked Sendable {
     }
 
     private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
-    private let condition = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
+    private let descriptor: Int32
+    private let name: String
     private var pending: [UInt64: (due: UInt64, action: @Sendable () -> Void)] = [:]
     private var next: UInt64 = 0
+    /// The deadline the timerfd is armed to (monotonic nanoseconds); 0: disarmed.
+    private var armed: UInt64 = 0
     private var started = false
 
-    private init() {
+    /// A timer set of its own, whose thread is called `name` (at most 15 bytes are kept).
+    init(name: String) {
+        self.name = name
         pthread_mutex_init(mutex, nil)
-        var attributes = pthread_condattr_t()
-        pthread_condattr_init(&attributes)
-        pthread_condattr_setclock(&attributes, CLOCK_MONOTONIC)
-        pthread_cond_init(condition, &attributes)
-        pthread_condattr_destroy(&attributes)
+        descriptor = timerfd_create(CLOCK_MONOTONIC, Int32(TFD_CLOEXEC))
+        precondition(descriptor >= 0, "timerfd_create failed: \(errno)")
     }
 
     /// Runs `action` on the timer thread after `delay`, unless cancelled first.
     public func schedule(after delay: Duration, _ action: @escaping @Sendable () -> Void) -> Handle {
-        let due = Self.now() &+ Self.nanoseconds(delay)
+        let due = max(Self.now() &+ Self.nanoseconds(delay), 1)
         pthread_mutex_lock(mutex)
         next += 1
         let id = next
         pending[id] = (due, action)
+        if armed == 0 || due < armed { arm(due) }
         if !started {
             started = true
             startThread()
         }
-        pthread_cond_signal(condition)
         pthread_mutex_unlock(mutex)
         return Handle(id: id, timers: self)
     }
 
     private func cancel(_ id: UInt64) {
         pthread_mutex_lock(mutex)
-        // The thread sleeps until the earliest deadline: if that was this one, wake it now (the
-        // caller is busy anyway) so it sleeps until the next one, or for good, rather than
-        // waking later for nothing (what a cancelled NIO or `Task.sleep` timer does).
-        if let removed = pending.removeValue(forKey: id), !pending.values.contains(where: { $0.due <= removed.due }) {
-            pthread_cond_signal(condition)
+        // Re-armed to the next deadline (or disarmed) if this one was the earliest: the thread
+        // then never wakes for it.
+        if let removed = pending.removeValue(forKey: id), removed.due == armed {
+            arm(pending.values.map(\.due).min() ?? 0)
         }
         pthread_mutex_unlock(mutex)
+    }
+
+    /// Arms the timerfd to `due` (0: disarms it). With `mutex` held.
+    private func arm(_ due: UInt64) {
+        armed = due
+        var setting = itimerspec()
+        setting.it_value = timespec(tv_sec: Int(due / 1_000_000_000), tv_nsec: Int(due % 1_000_000_000))
+        let result = timerfd_settime(descriptor, Int32(TFD_TIMER_ABSTIME), &setting, nil)
+        precondition(result == 0, "timerfd_settime failed: \(errno)")
     }
 
     private func startThread() {
@@ -75,25 +90,32 @@ public final class DeadlineTimer: @unchecked Sendable {
         pthread_detach(thread)
     }
 
-    private func loop() -> Never {
-        pthread_mutex_lock(mutex)
+    private func loop() {
+        nameThisThread()
         while true {
+            // Returns once the armed deadline has passed (whatever it was re-armed to since).
+            var expirations: UInt64 = 0
+            let count = read(descriptor, &expirations, MemoryLayout<UInt64>.size)
+            if count < 0 && errno != EINTR && errno != EAGAIN {
+                preconditionFailure("reading the timerfd failed: \(errno)")
+            }
+            pthread_mutex_lock(mutex)
             let now = Self.now()
-            let due = pending.filter { $0.value.due <= now }
-            if !due.isEmpty {
-                for id in due.keys { pending[id] = nil }
-                pthread_mutex_unlock(mutex)
-                for timer in due.values { timer.action() }
-                pthread_mutex_lock(mutex)
-                continue
-            }
-            guard let earliest = pending.values.map(\.due).min() else {
-                pthread_cond_wait(condition, mutex)
-                continue
-            }
-            var until = timespec(tv_sec: Int(earliest / 1_000_000_000), tv_nsec: Int(earliest % 1_000_000_000))
-            pthread_cond_timedwait(condition, mutex, &until)
+            let due = pending.filter { $0.value.due <= now }.sorted { $0.value.due < $1.value.due }
+            for (id, _) in due { pending[id] = nil }
+            arm(pending.values.map(\.due).min() ?? 0)
+            pthread_mutex_unlock(mutex)
+            for (_, timer) in due { timer.action() }
         }
+    }
+
+    /// Names the calling thread, as `ps -L` shows it.
+    private func nameThisThread() {
+        let file = open("/proc/thread-self/comm", O_WRONLY | O_CLOEXEC)
+        guard file >= 0 else { return }
+        let bytes = Array(name.utf8.prefix(15))
+        _ = bytes.withUnsafeBytes { write(file, $0.baseAddress, $0.count) }
+        close(file)
     }
 
     private static func now() -> UInt64 {

@@ -43,6 +43,19 @@ import Testing
         #expect(first != UInt(pthread_self()))
     }
 
+    @Test func aTaskPreferringTheExecutorRunsOnTheActorsThreadAroundItsCalls() async {
+        let probe = ThreadProbe()
+        let actorThread = await probe.currentThread()
+        let threads = await Task(executorPreference: probe.executor) { () -> [UInt] in
+            let before = UInt(pthread_self())
+            let inside = await probe.currentThread()
+            let after = UInt(pthread_self())
+            return [before, inside, after]
+        }.value
+        #expect(threads == [actorThread, actorThread, actorThread])
+        #expect(actorThread != UInt(pthread_self()))
+    }
+
     @Test func aBlockingExecutorReturnsTheResultAndTheError() async throws {
         let executor = BlockingExecutor(label: "test.blocking")
         #expect(try await executor.run { 6 * 7 } == 42)
@@ -71,7 +84,7 @@ import Testing
 }
 
 private actor ThreadProbe {
-    private let executor = DedicatedThreadExecutor(name: "test.actor")
+    nonisolated let executor = DedicatedThreadExecutor(name: "test.actor")
     nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
 
     func currentThread() -> UInt { UInt(pthread_self()) }
