@@ -84,6 +84,11 @@ public struct CardProfile: Sendable, Hashable {
     /// `nil` when the card's own signature commands are not known: the PIN pad then works only
     /// through a module that offers a protected authentication path.
     public let directSignature: DirectSignature?
+    /// The DF of the card's PKCS#15 application, as a path from the MF (without `3F00`), when
+    /// known: it holds the key and the directory files (ODF `5031`, the CDF) through which the
+    /// holder is read without the module (`CardFileRead`). The same DF as the direct
+    /// signature's.
+    public var pkcs15ApplicationPath: [UInt8]? { directSignature?.applicationPath }
     /// What the PKCS#11 module must offer for this card, in words for a sysadmin.
     public let moduleExpectation: String
     /// What is not established for this card, and so not relied on.

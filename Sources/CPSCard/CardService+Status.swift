@@ -1,4 +1,5 @@
 import CPSIdentity
+import PCSC
 
 extension CardService {
     /// Readers, cards, holders and PIN states now. Nothing here spends a PIN try, and the card
@@ -16,7 +17,12 @@ extension CardService {
     public func readStatus() async -> StatusReport {
         await monitor.waitUntilSynchronised()
         let snapshots = monitor.readers
-        if snapshots.contains(where: Self.holdsCPxCard) { _ = await module.wait() }
+        if !isModuleSettled, snapshots.contains(where: Self.holdsCPxCard) {
+            // The module is still loading: the holders and PIN states are read over PC/SC
+            // (`CardFileRead`), unless a card does not allow it; then the module is waited for.
+            if let early = await statusReadEarly(snapshots) { return early }
+            _ = await module.wait()
+        }
         var readers: [ReaderStatus] = []
         for snapshot in snapshots {
             var status = snapshot.card.map(Self.cardStatus)
@@ -39,7 +45,7 @@ extension CardService {
     public func knownStatus() -> StatusReport? {
         guard monitor.isSynchronised else { return nil }
         let snapshots = monitor.readers
-        if !isModuleSettled, snapshots.contains(where: Self.holdsCPxCard) { return nil }
+        if !isModuleSettled, snapshots.contains(where: Self.holdsCPxCard) { return knownReadEarly(snapshots) }
         var readers: [ReaderStatus] = []
         for snapshot in snapshots {
             var status = snapshot.card.map(Self.cardStatus)
@@ -51,6 +57,40 @@ extension CardService {
             readers.append(ReaderStatus(name: snapshot.name, card: status))
         }
         return StatusReport(readers: readers, module: modulePath, problems: problems)
+    }
+
+    /// The status from what was read over PC/SC while the module loads, when every CPx card's
+    /// holder is known so; nil otherwise.
+    private func knownReadEarly(_ snapshots: [ReaderSnapshot]) -> StatusReport? {
+        var readers: [ReaderStatus] = []
+        for snapshot in snapshots {
+            var status = snapshot.card.map(Self.cardStatus)
+            if Self.holdsCPxCard(snapshot) {
+                guard let found = readEarly(snapshot) else { return nil }
+                status?.holder = found.holder
+                status?.pin = found.pin
+            }
+            readers.append(ReaderStatus(name: snapshot.name, card: status))
+        }
+        return StatusReport(readers: readers, module: modulePath, problems: problems)
+    }
+
+    /// Reads over PC/SC, on a thread of its own, the holder and PIN state of each CPx card not
+    /// read yet, then gives the status from them; nil when a card could not be read so.
+    private func statusReadEarly(_ snapshots: [ReaderSnapshot]) async -> StatusReport? {
+        let unread = snapshots.filter { Self.holdsCPxCard($0) && readEarly($0) == nil }
+        if !unread.isEmpty {
+            let logger = logger
+            let reads = try? await BlockingExecutor(label: "cps-bridge.read").run {
+                unread.map { snapshot in
+                    snapshot.card.flatMap { CardFileRead.read(reader: snapshot.name, profile: $0.profile, logger: logger) }
+                }
+            }
+            for (snapshot, found) in zip(unread, reads ?? []) {
+                if let found { keepReadEarly(found, for: snapshot) }
+            }
+        }
+        return knownReadEarly(snapshots)
     }
 
     /// Whether `snapshot` holds a card that logs in (its status needs the module).
@@ -91,8 +131,19 @@ extension CardService {
             return
         }
         do throws(AuthenticationError) {
-            status.holder = try await withDeadline(.seconds(5)) { () throws(AuthenticationError) in try await session.readCredentials().holder }
-            status.pin = try await withDeadline(.seconds(5)) { () throws(AuthenticationError) in try await session.statusPINState() }
+            // One call on the card's thread for both: one hop there and one back. The holder
+            // is shown even when the PIN state then cannot be read.
+            let (holder, pin) = try await withDeadline(.seconds(5), on: session.cardThread) {
+                () throws(AuthenticationError) -> (HolderIdentity, Result<PINState, AuthenticationError>) in
+                let holder = try await session.readCredentials().holder
+                do throws(AuthenticationError) {
+                    return (holder, .success(try await session.statusPINState()))
+                } catch {
+                    return (holder, .failure(error))
+                }
+            }
+            status.holder = holder
+            status.pin = try pin.get()
         } catch {
             status.problem = error == .timeout ? "the card is busy" : "the card could not be read (\(error.code))"
         }
@@ -115,7 +166,7 @@ extension CardService {
         }
         do throws(AuthenticationError) {
             let session = try session(for: chosen)
-            return .success(try await withDeadline(configuration.operationTimeout) { () throws(AuthenticationError) in
+            return .success(try await withDeadline(configuration.operationTimeout, on: session.cardThread) { () throws(AuthenticationError) in
                 try await session.readCredentials()
             })
         } catch {

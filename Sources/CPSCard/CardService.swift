@@ -72,12 +72,13 @@ public final class CardService: Service, Sendable {
         var activity: [String: Int] = [:]
         /// pcscd restarted: the module must be re-initialised before its next use.
         var moduleNeedsReinitialization = false
+        /// Per reader: the holder and PIN state read over PC/SC while the module loaded
+        /// (`CardFileRead`), for that insertion; handed to the card's session once it exists.
+        var readEarly: [String: (counter: UInt16, atr: [UInt8], found: CardFileRead.Found)] = [:]
     }
 
-    public init(configuration: Configuration, logger: Logger = Logger(label: "cps-bridge.cards")) {
-        self.configuration = configuration
-        self.logger = logger
-        monitor = ReaderMonitor(logger: logger)
+    public convenience init(configuration: Configuration, logger: Logger = Logger(label: "cps-bridge.cards")) {
+        let module: ModuleLoading
         do {
             let path = try CardModule.locate(configured: configuration.modulePath)
             try CardModule.prepare(runtimeDirectory: configuration.runtimeDirectory, logger: logger)
@@ -85,6 +86,15 @@ public final class CardService: Service, Sendable {
         } catch {
             module = ModuleLoading(failed: error, logger: logger)
         }
+        self.init(configuration: configuration, logger: logger, module: module)
+    }
+
+    /// With a module loading as `module` says (tests hold a load back with it).
+    init(configuration: Configuration, logger: Logger, module: ModuleLoading) {
+        self.configuration = configuration
+        self.logger = logger
+        self.module = module
+        monitor = ReaderMonitor(logger: logger)
     }
 
     /// The module in use, once loaded; nil while it loads or if none could be.
@@ -110,7 +120,7 @@ public final class CardService: Service, Sendable {
     /// readiness).
     public func waitUntilReady(timeout: Duration) async {
         await withTaskGroup(of: Void.self) { group in
-            // The monitor's wait ignores cancellation: it gets the same bound.
+            // Both waits end when the group is cancelled; the monitor's gets the same bound.
             group.addTask { await self.waitUntilReady(monitorTimeout: timeout) }
             group.addTask { try? await Task.sleep(for: timeout) }
             await group.next()
@@ -146,16 +156,40 @@ public final class CardService: Service, Sendable {
     private func handle(_ event: ReaderEvent) {
         switch event {
         case .cardRemoved(let reader), .readerRemoved(let reader):
-            _ = state.withLock { $0.sessions.removeValue(forKey: reader) }
+            state.withLock { state in
+                state.sessions.removeValue(forKey: reader)
+                state.readEarly.removeValue(forKey: reader)
+            }
         case .serviceRestored:
             // After pcscd restarts, the module must re-read its readers (docs/CARDS.md). It is done
             // before the next card call, never under one.
             state.withLock { state in
                 state.sessions.removeAll()
+                state.readEarly.removeAll()
                 state.moduleNeedsReinitialization = true
             }
         default:
             break
+        }
+    }
+
+    /// What was read over PC/SC of the card in `snapshot` while the module loaded, if it is
+    /// still the same insertion.
+    func readEarly(_ snapshot: ReaderSnapshot) -> CardFileRead.Found? {
+        guard let card = snapshot.card else { return nil }
+        return state.withLock { state in
+            guard let early = state.readEarly[snapshot.name], early.counter == snapshot.eventCounter, early.atr == card.atr else { return nil }
+            return early.found
+        }
+    }
+
+    /// Keeps what was read over PC/SC of the card in `snapshot` for its session.
+    func keepReadEarly(_ found: CardFileRead.Found, for snapshot: ReaderSnapshot) {
+        guard let card = snapshot.card else { return }
+        state.withLock { state in
+            // Not once the session exists: it knows the card from then on.
+            guard state.sessions[snapshot.name]?.counter != snapshot.eventCounter else { return }
+            state.readEarly[snapshot.name] = (snapshot.eventCounter, card.atr, found)
         }
     }
 
@@ -176,7 +210,11 @@ public final class CardService: Service, Sendable {
             if let existing = state.sessions[snapshot.name], existing.counter == snapshot.eventCounter, existing.atr == card.atr {
                 return existing.session
             }
-            let session = CardSession(reader: snapshot.name, presence: card, module: module, logger: logger,
+            var known: CardFileRead.Found?
+            if let early = state.readEarly.removeValue(forKey: snapshot.name), early.counter == snapshot.eventCounter, early.atr == card.atr {
+                known = early.found
+            }
+            let session = CardSession(reader: snapshot.name, presence: card, module: module, logger: logger, known: known,
                                       releaseModule: { [weak self] in self?.releaseModuleHold(busyReader: snapshot.name) ?? false })
             state.sessions[snapshot.name] = (snapshot.eventCounter, card.atr, session)
             return session

@@ -27,6 +27,8 @@ public actor CardSession: LoginCard {
     let logger: Logger
     private let executor: DedicatedThreadExecutor
     nonisolated public var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
+    /// The same thread as a task executor: a card call's task runs there (`withDeadline`).
+    nonisolated public var cardThread: (any TaskExecutor)? { executor }
 
     private var slot: Slot?
     private(set) var session: PKCS11Session?
@@ -53,14 +55,23 @@ public actor CardSession: LoginCard {
     /// What a status shows of this card, kept up to date by the properties above and read
     /// without waiting for this actor (`cachedStatus`): a status then costs no hop onto the
     /// card's thread, and does not wait behind a login.
-    private let shownStatus = Mutex<(holder: HolderIdentity?, pin: PINState?)>((nil, nil))
+    private let shownStatus: Mutex<(holder: HolderIdentity?, pin: PINState?)>
+    /// The holder read over PC/SC before the session existed (`CardFileRead`), shown until the
+    /// credentials are read through the module.
+    private let knownHolder: HolderIdentity?
 
     /// Re-initialises the module, so that OpenSC lets the card go after a refused `C_Login`
     /// (see `afterFailedLogin`); false when it could not be done now.
     private let releaseModule: @Sendable () -> Bool
 
-    init(reader: String, presence: CardPresence, module: PKCS11Module, logger: Logger,
+    /// - Parameter known: what was read of this insertion over PC/SC while the module loaded
+    ///   (`CardFileRead`): its status is then known with no card call.
+    init(reader: String, presence: CardPresence, module: PKCS11Module, logger: Logger, known: CardFileRead.Found? = nil,
          releaseModule: @escaping @Sendable () -> Bool = { false }) {
+        knownHolder = known?.holder
+        lastPINState = known?.pin
+        pinStateIsCurrent = known?.pin != nil
+        shownStatus = Mutex((known?.holder, known?.pin))
         self.reader = reader
         self.presence = presence
         self.module = module
@@ -179,7 +190,7 @@ public actor CardSession: LoginCard {
 
     private func publishStatus() {
         let pin = pinStateIsCurrent || loginHeld ? lastPINState : nil
-        let holder = credentials?.holder
+        let holder = credentials?.holder ?? knownHolder
         shownStatus.withLock { $0 = (holder, pin) }
     }
 

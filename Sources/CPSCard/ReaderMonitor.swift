@@ -1,4 +1,5 @@
 import Logging
+import OwnThreads
 import PCSC
 import ServiceLifecycle
 import Synchronization
@@ -29,6 +30,11 @@ public final class ReaderMonitor: Service, Sendable {
         /// Whether pcscd was ever reached: the first contact is not a restoration.
         var everReached = false
         var synchronised = false
+        /// Tasks waiting for the first view (`waitUntilSynchronised`), and the waits that
+        /// ended (timeout, cancellation) before their continuation was there.
+        var syncWaiters: [UInt64: CheckedContinuation<Void, Never>] = [:]
+        var releasedWaiters: Set<UInt64> = []
+        var nextSyncWaiter: UInt64 = 0
         var subscribers: [Int: AsyncStream<ReaderEvent>.Continuation] = [:]
         var nextSubscriber = 0
         var context: PCSCContext?
@@ -66,11 +72,43 @@ public final class ReaderMonitor: Service, Sendable {
     }
 
     /// Waits until the monitor has a view of the readers (or `timeout` passes).
+    /// Resumed by the monitor the moment it has its view (no polling), by a `DeadlineTimer`
+    /// after `timeout`, or by cancelling the calling task, whichever comes first.
     public func waitUntilSynchronised(timeout: Duration = .seconds(5)) async {
-        let deadline = ContinuousClock.now + timeout
-        while !isSynchronised && ContinuousClock.now < deadline {
-            try? await Task.sleep(for: .milliseconds(5))
+        if isSynchronised { return }
+        let id = state.withLock { state in
+            defer { state.nextSyncWaiter += 1 }
+            return state.nextSyncWaiter
         }
+        let timer = DeadlineTimer.shared.schedule(after: timeout) { [weak self] in self?.releaseSyncWaiter(id) }
+        defer {
+            timer.cancel()
+            _ = state.withLock { $0.releasedWaiters.remove(id) }
+        }
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let now = state.withLock { state -> Bool in
+                    if state.synchronised || state.releasedWaiters.remove(id) != nil || Task.isCancelled { return true }
+                    state.syncWaiters[id] = continuation
+                    return false
+                }
+                if now { continuation.resume() }
+            }
+        } onCancel: {
+            releaseSyncWaiter(id)
+        }
+    }
+
+    /// Ends waiter `id`'s wait, or marks it ended if its continuation is not there yet.
+    private func releaseSyncWaiter(_ id: UInt64) {
+        let waiter = state.withLock { state in
+            guard let waiter = state.syncWaiters.removeValue(forKey: id) else {
+                state.releasedWaiters.insert(id)
+                return CheckedContinuation<Void, Never>?.none
+            }
+            return waiter
+        }
+        waiter?.resume()
     }
 
     public func run() async throws {
@@ -159,16 +197,19 @@ public final class ReaderMonitor: Service, Sendable {
     }
 
     private func update(to snapshots: [ReaderSnapshot]) {
-        let events = state.withLock { state -> [ReaderEvent] in
+        let (events, waiters) = state.withLock { state in
             let events = ReaderEvent.diff(from: state.readers, to: snapshots)
             state.readers = snapshots
             state.synchronised = true
-            return events
+            defer { state.syncWaiters.removeAll() }
+            return (events, Array(state.syncWaiters.values))
         }
         if !events.isEmpty {
             for event in events { logger.info("\(event)") }
             publish(events)
         }
+        // After the events of this view: a waiter that subscribes next sees only later changes.
+        for waiter in waiters { waiter.resume() }
     }
 
     private func publish(_ events: [ReaderEvent]) {

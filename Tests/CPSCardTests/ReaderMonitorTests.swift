@@ -19,6 +19,33 @@ import Testing
     }
 }
 
+/// Waiting for the monitor's first view, with no monitor running: the wait ends at its timeout,
+/// or at once when the waiting task is cancelled (the running monitor wakes its waiters the
+/// moment it has a view: `ReaderMonitorTests` and every real-chain test go through it).
+@Suite struct ReaderMonitorWaitTests {
+    @Test func aWaitEndsAtItsTimeout() async {
+        let monitor = ReaderMonitor()
+        let clock = ContinuousClock()
+        let start = clock.now
+        await monitor.waitUntilSynchronised(timeout: .milliseconds(50))
+        let waited = clock.now - start
+        #expect(waited >= .milliseconds(50))
+        #expect(waited < .seconds(4))
+        #expect(!monitor.isSynchronised)
+    }
+
+    @Test func aCancelledWaitEndsAtOnce() async throws {
+        let monitor = ReaderMonitor()
+        let clock = ContinuousClock()
+        let start = clock.now
+        let waiting = Task { await monitor.waitUntilSynchronised(timeout: .seconds(30)) }
+        try await Task.sleep(for: .milliseconds(20))
+        waiting.cancel()
+        await waiting.value
+        #expect(clock.now - start < .seconds(10))
+    }
+}
+
 /// The reader monitor on the real chain: private pcscd, vpcd, `cps-card-sim`.
 @Suite(.enabled(if: TestEnvironment.runCardBedTests, "needs pcscd and vpcd (make deps)"), .timeLimit(.minutes(2)))
 struct ReaderMonitorTests {
