@@ -2,6 +2,7 @@ import CPSIdentity
 import Logging
 import PCSC
 import SmartCard
+import Synchronization
 
 /// The holder and PIN state of a CPx card read over a PC/SC connection of our own, with no
 /// PKCS#11 module: what a status shows while the module is still loading after the daemon
@@ -131,5 +132,112 @@ enum CardFileRead {
         guard (1...3).contains(count), bytes.count >= 2 + count else { return nil }
         let length = bytes[2..<(2 + count)].reduce(0) { $0 << 8 | Int($1) }
         return 2 + count + length
+    }
+}
+
+/// What `CardFileRead` found of the cards present when the daemon started, read on the
+/// module's loading thread just before the module is loaded (`CardService.init`).
+///
+/// Before, not beside: OpenSC's `C_Initialize` binds every card present in PC/SC transactions
+/// of its own, and pcsc-lite makes a client that waits for another's transaction sleep in
+/// steps of 100 ms, so reading while OpenSC binds cost a status up to 200 ms. Read first, on
+/// the same thread, the two never meet, and the holders are known some milliseconds after
+/// the start (the module follows as soon as the reads end).
+///
+/// Each result holds for its insertion only (reader, pcscd's event counter, ATR): a status
+/// shows it until the module has loaded, then the card's session starts from it.
+final class EarlyCardReads: Sendable {
+    struct Read: Sendable {
+        var counter: UInt16
+        var atr: [UInt8]
+        var found: CardFileRead.Found
+    }
+
+    private struct State {
+        var done = false
+        var reads: [String: Read] = [:]
+        var waiters: [UInt64: CheckedContinuation<Void, Never>] = [:]
+        var nextWaiter: UInt64 = 0
+    }
+
+    private let state = Mutex(State())
+
+    /// Done at once: nothing is read (no module to load, or a test's own).
+    static func none() -> EarlyCardReads {
+        let reads = EarlyCardReads()
+        reads.finish()
+        return reads
+    }
+
+    /// Reads every CPx card present whose profile allows it, then wakes who waits. Blocking:
+    /// on the loading thread.
+    func readCardsPresent(logger: Logger) {
+        defer { finish() }
+        do {
+            let context = try PCSCContext()
+            let states = try context.currentStates(of: context.listReaders())
+            for reader in states where reader.flags.contains(.present) && !reader.atr.isEmpty {
+                let presence = CardPresence(atr: reader.atr)
+                guard presence.kind.canAuthenticate,
+                      let found = CardFileRead.read(reader: reader.reader, profile: presence.profile, logger: logger) else { continue }
+                state.withLock { $0.reads[reader.reader] = Read(counter: reader.eventCounter, atr: reader.atr, found: found) }
+            }
+        } catch {
+            logger.debug("cards present at start not read over PC/SC: \(error)")
+        }
+    }
+
+    /// What was read of the card in `snapshot`, if it is still that insertion.
+    func found(for snapshot: ReaderSnapshot) -> CardFileRead.Found? {
+        guard let card = snapshot.card else { return nil }
+        return state.withLock { state in
+            guard let read = state.reads[snapshot.name], read.counter == snapshot.eventCounter, read.atr == card.atr else { return nil }
+            return read.found
+        }
+    }
+
+    /// The same, given up: the card's session takes it (or the card has gone).
+    func take(for snapshot: ReaderSnapshot) -> CardFileRead.Found? {
+        let found = found(for: snapshot)
+        _ = state.withLock { $0.reads.removeValue(forKey: snapshot.name) }
+        return found
+    }
+
+    func forget(reader: String) {
+        _ = state.withLock { $0.reads.removeValue(forKey: reader) }
+    }
+
+    func forgetAll() {
+        state.withLock { $0.reads.removeAll() }
+    }
+
+    /// Waits until the reads at start are over (at once if they are, or if the task is
+    /// cancelled).
+    func wait() async {
+        let id = state.withLock { state in
+            defer { state.nextWaiter += 1 }
+            return state.nextWaiter
+        }
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let now = state.withLock { state -> Bool in
+                    if state.done || Task.isCancelled { return true }
+                    state.waiters[id] = continuation
+                    return false
+                }
+                if now { continuation.resume() }
+            }
+        } onCancel: {
+            state.withLock { $0.waiters.removeValue(forKey: id) }?.resume()
+        }
+    }
+
+    private func finish() {
+        let waiters = state.withLock { state in
+            state.done = true
+            defer { state.waiters.removeAll() }
+            return Array(state.waiters.values)
+        }
+        for waiter in waiters { waiter.resume() }
     }
 }

@@ -18,9 +18,11 @@ extension CardService {
         await monitor.waitUntilSynchronised()
         let snapshots = monitor.readers
         if !isModuleSettled, snapshots.contains(where: Self.holdsCPxCard) {
-            // The module is still loading: the holders and PIN states are read over PC/SC
-            // (`CardFileRead`), unless a card does not allow it; then the module is waited for.
-            if let early = await statusReadEarly(snapshots) { return early }
+            // The module is still loading: the holders and PIN states read over PC/SC just
+            // before it (`EarlyCardReads`), unless a card could not be read so; then the
+            // module is waited for.
+            await earlyReads.wait()
+            if let early = knownReadEarly(snapshots) { return early }
             _ = await module.wait()
         }
         var readers: [ReaderStatus] = []
@@ -66,31 +68,13 @@ extension CardService {
         for snapshot in snapshots {
             var status = snapshot.card.map(Self.cardStatus)
             if Self.holdsCPxCard(snapshot) {
-                guard let found = readEarly(snapshot) else { return nil }
+                guard let found = earlyReads.found(for: snapshot), found.pin != nil else { return nil }
                 status?.holder = found.holder
                 status?.pin = found.pin
             }
             readers.append(ReaderStatus(name: snapshot.name, card: status))
         }
         return StatusReport(readers: readers, module: modulePath, problems: problems)
-    }
-
-    /// Reads over PC/SC, on a thread of its own, the holder and PIN state of each CPx card not
-    /// read yet, then gives the status from them; nil when a card could not be read so.
-    private func statusReadEarly(_ snapshots: [ReaderSnapshot]) async -> StatusReport? {
-        let unread = snapshots.filter { Self.holdsCPxCard($0) && readEarly($0) == nil }
-        if !unread.isEmpty {
-            let logger = logger
-            let reads = try? await BlockingExecutor(label: "cps-bridge.read").run {
-                unread.map { snapshot in
-                    snapshot.card.flatMap { CardFileRead.read(reader: snapshot.name, profile: $0.profile, logger: logger) }
-                }
-            }
-            for (snapshot, found) in zip(unread, reads ?? []) {
-                if let found { keepReadEarly(found, for: snapshot) }
-            }
-        }
-        return knownReadEarly(snapshots)
     }
 
     /// Whether `snapshot` holds a card that logs in (its status needs the module).

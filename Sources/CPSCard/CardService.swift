@@ -61,6 +61,8 @@ public final class CardService: Service, Sendable {
     let logger: Logger
     /// The PKCS#11 module, loaded on a thread of its own from `init` on (`ModuleLoading`).
     let module: ModuleLoading
+    /// The CPx cards present at start, read over PC/SC before the module loads.
+    let earlyReads: EarlyCardReads
     private let state = Mutex(State())
     /// Card calls under way, for the watchdog (CardService+Watchdog.swift).
     let cardCalls = Mutex(CardCalls())
@@ -72,29 +74,38 @@ public final class CardService: Service, Sendable {
         var activity: [String: Int] = [:]
         /// pcscd restarted: the module must be re-initialised before its next use.
         var moduleNeedsReinitialization = false
-        /// Per reader: the holder and PIN state read over PC/SC while the module loaded
-        /// (`CardFileRead`), for that insertion; handed to the card's session once it exists.
-        var readEarly: [String: (counter: UInt16, atr: [UInt8], found: CardFileRead.Found)] = [:]
     }
 
     public convenience init(configuration: Configuration, logger: Logger = Logger(label: "cps-bridge.cards")) {
-        let module: ModuleLoading
+        let load: Result<@Sendable () throws -> PKCS11Module, any Error>
         do {
             let path = try CardModule.locate(configured: configuration.modulePath)
             try CardModule.prepare(runtimeDirectory: configuration.runtimeDirectory, logger: logger)
-            module = ModuleLoading(logger: logger) { try PKCS11Module.load(path: path) }
+            load = .success { try PKCS11Module.load(path: path) }
         } catch {
-            module = ModuleLoading(failed: error, logger: logger)
+            load = .failure(error)
         }
-        self.init(configuration: configuration, logger: logger, module: module)
+        self.init(configuration: configuration, logger: logger, load: load)
     }
 
-    /// With a module loading as `module` says (tests hold a load back with it).
-    init(configuration: Configuration, logger: Logger, module: ModuleLoading) {
+    /// With the module loaded by `load` (tests hold a load back with it), on a thread of its
+    /// own that first reads the CPx cards present over PC/SC (`EarlyCardReads`).
+    init(configuration: Configuration, logger: Logger, load: Result<@Sendable () throws -> PKCS11Module, any Error>) {
         self.configuration = configuration
         self.logger = logger
-        self.module = module
         monitor = ReaderMonitor(logger: logger)
+        switch load {
+        case .success(let load):
+            let early = EarlyCardReads()
+            earlyReads = early
+            module = ModuleLoading(logger: logger) {
+                early.readCardsPresent(logger: logger)
+                return try load()
+            }
+        case .failure(let error):
+            earlyReads = .none()
+            module = ModuleLoading(failed: error, logger: logger)
+        }
     }
 
     /// The module in use, once loaded; nil while it loads or if none could be.
@@ -156,40 +167,18 @@ public final class CardService: Service, Sendable {
     private func handle(_ event: ReaderEvent) {
         switch event {
         case .cardRemoved(let reader), .readerRemoved(let reader):
-            state.withLock { state in
-                state.sessions.removeValue(forKey: reader)
-                state.readEarly.removeValue(forKey: reader)
-            }
+            _ = state.withLock { $0.sessions.removeValue(forKey: reader) }
+            earlyReads.forget(reader: reader)
         case .serviceRestored:
             // After pcscd restarts, the module must re-read its readers (docs/CARDS.md). It is done
             // before the next card call, never under one.
             state.withLock { state in
                 state.sessions.removeAll()
-                state.readEarly.removeAll()
                 state.moduleNeedsReinitialization = true
             }
+            earlyReads.forgetAll()
         default:
             break
-        }
-    }
-
-    /// What was read over PC/SC of the card in `snapshot` while the module loaded, if it is
-    /// still the same insertion.
-    func readEarly(_ snapshot: ReaderSnapshot) -> CardFileRead.Found? {
-        guard let card = snapshot.card else { return nil }
-        return state.withLock { state in
-            guard let early = state.readEarly[snapshot.name], early.counter == snapshot.eventCounter, early.atr == card.atr else { return nil }
-            return early.found
-        }
-    }
-
-    /// Keeps what was read over PC/SC of the card in `snapshot` for its session.
-    func keepReadEarly(_ found: CardFileRead.Found, for snapshot: ReaderSnapshot) {
-        guard let card = snapshot.card else { return }
-        state.withLock { state in
-            // Not once the session exists: it knows the card from then on.
-            guard state.sessions[snapshot.name]?.counter != snapshot.eventCounter else { return }
-            state.readEarly[snapshot.name] = (snapshot.eventCounter, card.atr, found)
         }
     }
 
@@ -210,10 +199,7 @@ public final class CardService: Service, Sendable {
             if let existing = state.sessions[snapshot.name], existing.counter == snapshot.eventCounter, existing.atr == card.atr {
                 return existing.session
             }
-            var known: CardFileRead.Found?
-            if let early = state.readEarly.removeValue(forKey: snapshot.name), early.counter == snapshot.eventCounter, early.atr == card.atr {
-                known = early.found
-            }
+            let known = earlyReads.take(for: snapshot)
             let session = CardSession(reader: snapshot.name, presence: card, module: module, logger: logger, known: known,
                                       releaseModule: { [weak self] in self?.releaseModuleHold(busyReader: snapshot.name) ?? false })
             state.sessions[snapshot.name] = (snapshot.eventCounter, card.atr, session)

@@ -70,7 +70,8 @@ import Testing
         }
     }
 
-    /// While the module is held back, a status already names the holder (read over PC/SC) and
+    /// While the module is held back, a status already names the holder (read over PC/SC on
+    /// the loading thread, before the module: `EarlyCardReads`) and
     /// says the module is not there yet; once it has loaded, the next status costs the card
     /// nothing (the session starts from what was read), and a login works.
     @Test(.enabled(if: TestEnvironment.runOpenSCTests, "needs pcscd, vpcd and OpenSC (make deps)"), .timeLimit(.minutes(2)))
@@ -83,7 +84,8 @@ import Testing
             let logger = Logger(label: "test")
             try CardModule.prepare(runtimeDirectory: configuration.runtimeDirectory, logger: logger)
             let gate = ModuleLoadingTests.Gate()
-            let service = CardService(configuration: configuration, logger: logger, module: ModuleLoading(logger: logger) {
+            // The cards present are read first, on the loading thread; the load then waits here.
+            let service = CardService(configuration: configuration, logger: logger, load: .success {
                 gate.waitOpen()
                 return try PKCS11Module.load(path: TestEnvironment.openSCModulePath)
             })
