@@ -24,6 +24,9 @@ public enum BridgeServer {
     public static let maxBodySize = 16 * 1024
     /// Largest WebSocket message accepted.
     public static let maxFrameSize = 16 * 1024
+    /// How long the daemon waits for a client's close frame after its own (the WebSocket close
+    /// handshake) before it closes the socket.
+    public static let webSocketCloseTimeout = Duration.seconds(1)
     /// How long a kept-alive HTTP connection may sit idle between requests before it is closed.
     public static let idleTimeout = TimeAmount.seconds(15)
 
@@ -76,7 +79,13 @@ public enum BridgeServer {
                     // network stack even when the page hangs, so a ping tells the daemon nothing.
                     // It would cost a wake-up per client every 30 s, and leave a 30 s timer behind
                     // each closed connection (a cancelled `Task.sleep` still fires).
-                    ws: .init(maxFrameSize: maxFrameSize, autoPing: .disabled)
+                    // The close handshake waits `closeTimeout` for the client's close frame in a
+                    // `Task.sleep`, cancelled as soon as the connection ends, which on an event
+                    // loop still wakes it once at the sleep's deadline: 15 s (the default) put that
+                    // wake-up in the middle of an idle daemon's quiet time after each closed
+                    // WebSocket. On loopback a client answers a close at once; 1 s keeps the stale
+                    // wake-up next to the close itself.
+                    ws: .init(maxFrameSize: maxFrameSize, autoPing: .disabled, closeTimeout: webSocketCloseTimeout)
                 )
             ),
             gate: gate,

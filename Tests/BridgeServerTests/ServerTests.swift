@@ -44,6 +44,9 @@ struct ServerTests {
             let deadline = ContinuousClock.now + .seconds(10)
             while !ready.withLock({ $0 }) && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
             await cards.monitor.waitUntilSynchronised()
+            // Started as systemd's READY=1 means it: the cards present read and the module
+            // loaded, so that no start-up card work overlaps what a test does with the card.
+            await cards.waitForModule()
             outcome = .success(try await body(port))
         } catch {
             outcome = .failure(error)

@@ -24,6 +24,12 @@ struct WebSocketLimitTests {
             defer { card.stop() }
             try await ServerTests.withDaemon { port in
                 let socket = try RawWebSocket(port: port, origin: ServerTests.page)
+                // The card read at start is in the module's memory: its certificate is answered
+                // without a command to the card, stalled or not. Put back, it is a new insertion
+                // whose first request has the module bind it, on the card.
+                _ = try card.control("remove")
+                _ = try card.control("insert")
+                try await Task.sleep(for: .seconds(1))
                 // Stall the card so that requests stay under way.
                 _ = try card.control("stall")
                 let batch = (0..<6).map { "{\"v\":1,\"type\":\"getCertificate\",\"id\":\"r\($0)\"}" } + ["{\"v\":1,\"type\":\"status\",\"id\":\"r0\"}"]
