@@ -112,7 +112,10 @@ enum CardFileRead {
                 return content.isEmpty ? nil : content
             }
             content += answer.data
-            if derLength, expected == nil { expected = derObjectLength(content) }
+            if derLength, expected == nil, let length = derObjectLength(content) {
+                guard length <= maxFileSize else { return nil }
+                expected = length
+            }
             if answer.data.count < wanted || answer.status == .endOfFileReached { break }
         }
         if let expected {

@@ -91,7 +91,7 @@ public final class DeadlineTimer: @unchecked Sendable {
     }
 
     private func loop() {
-        nameThisThread()
+        nameCallingThread(name)
         while true {
             // Returns once the armed deadline has passed (whatever it was re-armed to since).
             var expirations: UInt64 = 0
@@ -107,15 +107,6 @@ public final class DeadlineTimer: @unchecked Sendable {
             pthread_mutex_unlock(mutex)
             for (_, timer) in due { timer.action() }
         }
-    }
-
-    /// Names the calling thread, as `ps -L` shows it.
-    private func nameThisThread() {
-        let file = open("/proc/thread-self/comm", O_WRONLY | O_CLOEXEC)
-        guard file >= 0 else { return }
-        let bytes = Array(name.utf8.prefix(15))
-        _ = bytes.withUnsafeBytes { write(file, $0.baseAddress, $0.count) }
-        close(file)
     }
 
     private static func now() -> UInt64 {

@@ -75,7 +75,7 @@ private final class JobQueue: @unchecked Sendable {
 
     /// The thread's life: run jobs in order until finished and nothing is left.
     func drain() {
-        nameThisThread()
+        nameCallingThread(name)
         pthread_mutex_lock(mutex)
         while true {
             while jobs.isEmpty && !finished {
@@ -90,14 +90,15 @@ private final class JobQueue: @unchecked Sendable {
         }
         pthread_mutex_unlock(mutex)
     }
+}
 
-    /// Names the calling thread (`pthread_setname_np` is a GNU extension Swift's Glibc module
-    /// does not import; the kernel's `comm` file does the same, keeping 15 bytes).
-    private func nameThisThread() {
-        let descriptor = open("/proc/thread-self/comm", O_WRONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { return }
-        let bytes = Array(name.utf8.prefix(15))
-        _ = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
-        close(descriptor)
-    }
+/// Names the calling thread, as `ps -L` and `/proc/PID/task/*/comm` show it: at most 15 bytes
+/// of `name` are kept. (`pthread_setname_np` is a GNU extension Swift's Glibc module does not
+/// import; the kernel's `comm` file does the same.)
+func nameCallingThread(_ name: String) {
+    let descriptor = open("/proc/thread-self/comm", O_WRONLY | O_CLOEXEC)
+    guard descriptor >= 0 else { return }
+    let bytes = Array(name.utf8.prefix(15))
+    _ = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+    close(descriptor)
 }
