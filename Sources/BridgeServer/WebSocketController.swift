@@ -22,10 +22,8 @@ struct WebSocketController: Sendable {
         router.ws("/v1/ws") { _, _ in
             .upgrade([:])
         } onUpgrade: { inbound, outbound, context in
-            // On the connection's event loop: see ConnectionExecutor.
-            try await withTaskExecutorPreference(ConnectionExecutor(context.requestContext.eventLoop)) {
-                try await serve(inbound: inbound, outbound: outbound, context: context)
-            }
+            // Already on the connection's event loop, as the whole connection is (ConnectionExecutor).
+            try await serve(inbound: inbound, outbound: outbound, context: context)
         }
     }
 

@@ -29,10 +29,11 @@ enum CardFileRead {
     /// Bytes asked for per READ BINARY: within the short-APDU limit of every IAS-ECC card.
     static let chunk = 0xE0
 
-    static func read(reader: String, profile: CardProfile, logger: Logger) -> Found? {
+    /// `context`: the caller's PC/SC context (one per read by default).
+    static func read(reader: String, profile: CardProfile, context: PCSCContext? = nil, logger: Logger) -> Found? {
         guard let application = profile.pkcs15ApplicationPath else { return nil }
         do {
-            let connection = try CardConnection(context: PCSCContext(), reader: reader)
+            let connection = try CardConnection(context: context ?? PCSCContext(), reader: reader)
             defer { try? connection.disconnect(.leave) }
             return try connection.withTransaction { card -> Found? in
                 let pin = CardPINQuery.triesLeft(card, profile: profile)
@@ -156,14 +157,8 @@ final class EarlyCardReads: Sendable {
         var found: CardFileRead.Found
     }
 
-    private struct State {
-        var done = false
-        var reads: [String: Read] = [:]
-        var waiters: [UInt64: CheckedContinuation<Void, Never>] = [:]
-        var nextWaiter: UInt64 = 0
-    }
-
-    private let state = Mutex(State())
+    private let reads = Mutex<[String: Read]>([:])
+    private let done = SettledOnce<Void>()
 
     /// Done at once: nothing is read (no module to load, or a test's own).
     static func none() -> EarlyCardReads {
@@ -182,8 +177,9 @@ final class EarlyCardReads: Sendable {
             for reader in states where reader.flags.contains(.present) && !reader.atr.isEmpty {
                 let presence = CardPresence(atr: reader.atr)
                 guard presence.kind.canAuthenticate,
-                      let found = CardFileRead.read(reader: reader.reader, profile: presence.profile, logger: logger) else { continue }
-                state.withLock { $0.reads[reader.reader] = Read(counter: reader.eventCounter, atr: reader.atr, found: found) }
+                      let found = CardFileRead.read(reader: reader.reader, profile: presence.profile, context: context, logger: logger)
+                else { continue }
+                reads.withLock { $0[reader.reader] = Read(counter: reader.eventCounter, atr: reader.atr, found: found) }
             }
         } catch {
             logger.debug("cards present at start not read over PC/SC: \(error)")
@@ -193,8 +189,8 @@ final class EarlyCardReads: Sendable {
     /// What was read of the card in `snapshot`, if it is still that insertion.
     func found(for snapshot: ReaderSnapshot) -> CardFileRead.Found? {
         guard let card = snapshot.card else { return nil }
-        return state.withLock { state in
-            guard let read = state.reads[snapshot.name], read.counter == snapshot.eventCounter, read.atr == card.atr else { return nil }
+        return reads.withLock { reads in
+            guard let read = reads[snapshot.name], read.counter == snapshot.eventCounter, read.atr == card.atr else { return nil }
             return read.found
         }
     }
@@ -202,45 +198,25 @@ final class EarlyCardReads: Sendable {
     /// The same, given up: the card's session takes it (or the card has gone).
     func take(for snapshot: ReaderSnapshot) -> CardFileRead.Found? {
         let found = found(for: snapshot)
-        _ = state.withLock { $0.reads.removeValue(forKey: snapshot.name) }
+        _ = reads.withLock { $0.removeValue(forKey: snapshot.name) }
         return found
     }
 
     func forget(reader: String) {
-        _ = state.withLock { $0.reads.removeValue(forKey: reader) }
+        _ = reads.withLock { $0.removeValue(forKey: reader) }
     }
 
     func forgetAll() {
-        state.withLock { $0.reads.removeAll() }
+        reads.withLock { $0.removeAll() }
     }
 
     /// Waits until the reads at start are over (at once if they are, or if the task is
     /// cancelled).
     func wait() async {
-        let id = state.withLock { state in
-            defer { state.nextWaiter += 1 }
-            return state.nextWaiter
-        }
-        await withTaskCancellationHandler {
-            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-                let now = state.withLock { state -> Bool in
-                    if state.done || Task.isCancelled { return true }
-                    state.waiters[id] = continuation
-                    return false
-                }
-                if now { continuation.resume() }
-            }
-        } onCancel: {
-            state.withLock { $0.waiters.removeValue(forKey: id) }?.resume()
-        }
+        _ = await done.wait()
     }
 
     private func finish() {
-        let waiters = state.withLock { state in
-            state.done = true
-            defer { state.waiters.removeAll() }
-            return Array(state.waiters.values)
-        }
-        for waiter in waiters { waiter.resume() }
+        done.settle(())
     }
 }

@@ -1,5 +1,4 @@
 import CPSIdentity
-import PCSC
 
 extension CardService {
     /// Readers, cards, holders and PIN states now. Nothing here spends a PIN try, and the card
@@ -48,29 +47,47 @@ extension CardService {
         guard monitor.isSynchronised else { return nil }
         let snapshots = monitor.readers
         if !isModuleSettled, snapshots.contains(where: Self.holdsCPxCard) { return knownReadEarly(snapshots) }
-        var readers: [ReaderStatus] = []
-        for snapshot in snapshots {
-            var status = snapshot.card.map(Self.cardStatus)
-            if status != nil, let session = authenticatingSession(snapshot) {
-                guard let (holder, pin) = session.cachedStatus else { return nil }
-                status?.holder = holder
-                status?.pin = pin
-            }
-            readers.append(ReaderStatus(name: snapshot.name, card: status))
+        return report(snapshots) { snapshot in
+            // A card with no session (no module) is shown as the monitor knows it.
+            guard let session = authenticatingSession(snapshot) else { return .notRead }
+            return session.cachedStatus.map { .known($0.holder, $0.pin) } ?? .missing
         }
-        return StatusReport(readers: readers, module: modulePath, problems: problems)
     }
 
     /// The status from what was read over PC/SC while the module loads, when every CPx card's
     /// holder is known so; nil otherwise.
     private func knownReadEarly(_ snapshots: [ReaderSnapshot]) -> StatusReport? {
+        report(snapshots) { snapshot in
+            guard let found = earlyReads.found(for: snapshot), let pin = found.pin else { return .missing }
+            return .known(found.holder, pin)
+        }
+    }
+
+    /// What is known of a CPx card's holder and PIN state without a card call.
+    private enum Known {
+        case known(HolderIdentity, PINState)
+        /// Not to be read: shown as the monitor knows it.
+        case notRead
+        /// Not known yet: the status needs a read.
+        case missing
+    }
+
+    /// The status of `snapshots` with each CPx card's holder and PIN state from `known`; nil
+    /// when one is `missing`.
+    private func report(_ snapshots: [ReaderSnapshot], known: (ReaderSnapshot) -> Known) -> StatusReport? {
         var readers: [ReaderStatus] = []
         for snapshot in snapshots {
             var status = snapshot.card.map(Self.cardStatus)
             if Self.holdsCPxCard(snapshot) {
-                guard let found = earlyReads.found(for: snapshot), found.pin != nil else { return nil }
-                status?.holder = found.holder
-                status?.pin = found.pin
+                switch known(snapshot) {
+                case .known(let holder, let pin):
+                    status?.holder = holder
+                    status?.pin = pin
+                case .notRead:
+                    break
+                case .missing:
+                    return nil
+                }
             }
             readers.append(ReaderStatus(name: snapshot.name, card: status))
         }

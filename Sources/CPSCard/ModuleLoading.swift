@@ -1,7 +1,6 @@
 import Logging
 import OwnThreads
 import PKCS11
-import Synchronization
 
 /// The PKCS#11 module, loaded on a thread of its own while the daemon starts.
 ///
@@ -11,17 +10,11 @@ import Synchronization
 /// listener and the reader monitor start meanwhile, and whatever needs the module (a status
 /// that reads a card, a login, a certificate) waits for it here.
 final class ModuleLoading: Sendable {
-    private struct State {
-        var result: Result<PKCS11Module, AuthenticationError>?
-        var waiters: [UInt64: CheckedContinuation<Result<PKCS11Module, AuthenticationError>?, Never>] = [:]
-        var nextWaiter: UInt64 = 0
-    }
-
-    private let state = Mutex(State())
+    private let settled = SettledOnce<Result<PKCS11Module, AuthenticationError>>()
 
     /// Already settled: `failure` (nothing to load), or a result given by the caller.
     init(settled result: Result<PKCS11Module, AuthenticationError>) {
-        state.withLock { $0.result = result }
+        settled.settle(result)
     }
 
     /// Settled with no module: `error` (from locating, preparing or loading it) is logged and
@@ -38,50 +31,23 @@ final class ModuleLoading: Sendable {
     /// Runs `load` on a new thread, which ends once the module is loaded (or has failed).
     init(logger: Logger, load: @escaping @Sendable () throws -> PKCS11Module) {
         let thread = DedicatedThread(name: "pkcs11-load")
-        thread.run { [self] in
+        thread.run { [settled] in
             do {
                 let module = try load()
                 logger.info("PKCS#11 module: \(module.path)")
-                settle(.success(module))
+                settled.settle(.success(module))
             } catch {
-                settle(Self.failure(error, logger: logger))
+                settled.settle(Self.failure(error, logger: logger))
             }
         }
     }
 
     /// The module, or why there is none; nil while it is loading.
-    var result: Result<PKCS11Module, AuthenticationError>? { state.withLock { $0.result } }
-
-    private func settle(_ result: Result<PKCS11Module, AuthenticationError>) {
-        let waiters = state.withLock { state in
-            state.result = result
-            defer { state.waiters = [:] }
-            return state.waiters
-        }
-        for waiter in waiters.values { waiter.resume(returning: result) }
-    }
+    var result: Result<PKCS11Module, AuthenticationError>? { settled.value }
 
     /// The module once loaded, or why there is none; nil only if the calling task is cancelled
     /// before then.
     func wait() async -> Result<PKCS11Module, AuthenticationError>? {
-        if let result { return result }
-        let id = state.withLock { state in
-            defer { state.nextWaiter += 1 }
-            return state.nextWaiter
-        }
-        return await withTaskCancellationHandler {
-            await withCheckedContinuation { continuation in
-                let now = state.withLock { state -> Result<PKCS11Module, AuthenticationError>?? in
-                    if let result = state.result { return .some(result) }
-                    if Task.isCancelled { return .some(nil) }
-                    state.waiters[id] = continuation
-                    return nil
-                }
-                if let now { continuation.resume(returning: now) }
-            }
-        } onCancel: {
-            let waiter = state.withLock { $0.waiters.removeValue(forKey: id) }
-            waiter?.resume(returning: nil)
-        }
+        await settled.wait()
     }
 }

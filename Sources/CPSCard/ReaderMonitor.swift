@@ -30,10 +30,8 @@ public final class ReaderMonitor: Service, Sendable {
         /// Whether pcscd was ever reached: the first contact is not a restoration.
         var everReached = false
         var synchronised = false
-        /// Tasks waiting for the first view (`waitUntilSynchronised`), and the waits that
-        /// ended (timeout, cancellation) before their continuation was there.
+        /// Tasks waiting for the first view (`waitUntilSynchronised`).
         var syncWaiters: [UInt64: CheckedContinuation<Void, Never>] = [:]
-        var releasedWaiters: Set<UInt64> = []
         var nextSyncWaiter: UInt64 = 0
         var subscribers: [Int: AsyncStream<ReaderEvent>.Continuation] = [:]
         var nextSubscriber = 0
@@ -80,35 +78,31 @@ public final class ReaderMonitor: Service, Sendable {
             defer { state.nextSyncWaiter += 1 }
             return state.nextSyncWaiter
         }
-        let timer = DeadlineTimer.shared.schedule(after: timeout) { [weak self] in self?.releaseSyncWaiter(id) }
-        defer {
-            timer.cancel()
-            _ = state.withLock { $0.releasedWaiters.remove(id) }
-        }
+        var timer: DeadlineTimer.Handle?
         await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                // A cancellation that came first has set the flag its handler then finds nothing for.
                 let now = state.withLock { state -> Bool in
-                    if state.synchronised || state.releasedWaiters.remove(id) != nil || Task.isCancelled { return true }
+                    if state.synchronised || Task.isCancelled { return true }
                     state.syncWaiters[id] = continuation
                     return false
                 }
-                if now { continuation.resume() }
+                if now {
+                    continuation.resume()
+                } else {
+                    // Armed once the waiter is there, so that it always finds it (or nothing, once resumed).
+                    timer = DeadlineTimer.shared.schedule(after: timeout) { [weak self] in self?.releaseSyncWaiter(id) }
+                }
             }
         } onCancel: {
             releaseSyncWaiter(id)
         }
+        timer?.cancel()
     }
 
-    /// Ends waiter `id`'s wait, or marks it ended if its continuation is not there yet.
+    /// Ends waiter `id`'s wait, if it still waits.
     private func releaseSyncWaiter(_ id: UInt64) {
-        let waiter = state.withLock { state in
-            guard let waiter = state.syncWaiters.removeValue(forKey: id) else {
-                state.releasedWaiters.insert(id)
-                return CheckedContinuation<Void, Never>?.none
-            }
-            return waiter
-        }
-        waiter?.resume()
+        state.withLock { $0.syncWaiters.removeValue(forKey: id) }?.resume()
     }
 
     public func run() async throws {
