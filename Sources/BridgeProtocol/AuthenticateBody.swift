@@ -27,8 +27,24 @@ public struct AuthenticateBody: Hashable, Sendable {
     }
 
     /// Decodes the body of `POST /v1/authenticate`: `v` may be left out (it is then 1).
+    /// The plain body is read directly (`decodeFast`); anything else goes to `JSONDecoder`,
+    /// which finds the same body or the precise error.
+    /// - Throws: `ProtocolError` `badRequest` with the precise reason.
+    public static func decode(from bytes: UnsafeRawBufferPointer) throws(ProtocolError) -> AuthenticateBody {
+        if let body = decodeFast(bytes) { return body }
+        return try decodeWithJSONDecoder(from: Data(bytes))
+    }
+
+    /// Decodes the body of `POST /v1/authenticate` (see `decode(from:)` for raw bytes).
     /// - Throws: `ProtocolError` `badRequest` with the precise reason.
     public static func decode(from data: Data) throws(ProtocolError) -> AuthenticateBody {
+        if let body = data.withUnsafeBytes(decodeFast) { return body }
+        return try decodeWithJSONDecoder(from: data)
+    }
+
+    /// The `JSONDecoder` path alone: every error, with its reason, comes from here.
+    /// - Throws: `ProtocolError` `badRequest` with the precise reason.
+    public static func decodeWithJSONDecoder(from data: Data) throws(ProtocolError) -> AuthenticateBody {
         try ProtocolError.decodeMessage(HTTPBody.self, from: data).body
     }
 

@@ -25,23 +25,7 @@ extension ClientMessage {
             guard let reader = readerName(object["reader"]) else { return nil }
             return .getCertificate(id: id, reader: reader)
         case "authenticate":
-            guard case .string(let nonceText)? = object["nonce"], let nonce = try? Nonce(nonceText),
-                  let reader = readerName(object["reader"]) else { return nil }
-            let pin: PagePIN?
-            switch object["pin"] {
-            case nil, .null?: pin = nil
-            case .string(let text)?:
-                guard let valid = try? PagePIN(text) else { return nil }
-                pin = valid
-            default: return nil
-            }
-            let confirmFinalTry: Bool
-            switch object["confirmFinalTry"] {
-            case nil, .null?: confirmFinalTry = false
-            case .bool(let value)?: confirmFinalTry = value
-            default: return nil
-            }
-            return .authenticate(id: id, AuthenticateBody(nonce: nonce, reader: reader, pin: pin, confirmFinalTry: confirmFinalTry))
+            return AuthenticateBody(fields: object).map { .authenticate(id: id, $0) }
         default:
             return nil
         }
@@ -49,11 +33,48 @@ extension ClientMessage {
 
     /// An optional reader name as `decodeReaderName` reads it: `.some(nil)` when absent or
     /// `null`, `.some(name)` when valid, `nil` (fall back) otherwise.
-    private static func readerName(_ value: FlatJSONObject.Value?) -> String?? {
+    fileprivate static func readerName(_ value: FlatJSONObject.Value?) -> String?? {
         switch value {
         case nil, .null?: return .some(nil)
         case .string(let name)?: return AuthenticateBody.isValidReaderName(name) ? .some(name) : nil
         default: return nil
         }
+    }
+}
+
+extension AuthenticateBody {
+    /// The body of `POST /v1/authenticate` when it is the plain, valid case (a flat object,
+    /// `v` absent or 1, the fields valid); `nil` otherwise, and `decode(from:)` then runs the
+    /// `JSONDecoder` path, which gives the same body or the precise error (a differential
+    /// test runs both over a corpus).
+    public static func decodeFast(_ bytes: UnsafeRawBufferPointer) -> AuthenticateBody? {
+        guard bytes.count <= ProtocolLimits.maxMessageBytes, let object = FlatJSONObject(bytes) else { return nil }
+        switch object["v"] {
+        case nil, .integer(ProtocolLimits.version)?: break
+        default: return nil
+        }
+        return AuthenticateBody(fields: object)
+    }
+
+    /// The fields of an `authenticate` request from a flat object, as the Codable path reads
+    /// them; `nil` (fall back) when one is missing, of another type or invalid.
+    init?(fields object: FlatJSONObject) {
+        guard case .string(let nonceText)? = object["nonce"], let nonce = try? Nonce(nonceText),
+              let reader = ClientMessage.readerName(object["reader"]) else { return nil }
+        let pin: PagePIN?
+        switch object["pin"] {
+        case nil, .null?: pin = nil
+        case .string(let text)?:
+            guard let valid = try? PagePIN(text) else { return nil }
+            pin = valid
+        default: return nil
+        }
+        let confirmFinalTry: Bool
+        switch object["confirmFinalTry"] {
+        case nil, .null?: confirmFinalTry = false
+        case .bool(let value)?: confirmFinalTry = value
+        default: return nil
+        }
+        self.init(nonce: nonce, reader: reader, pin: pin, confirmFinalTry: confirmFinalTry)
     }
 }

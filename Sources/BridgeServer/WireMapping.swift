@@ -1,6 +1,7 @@
 import BridgeProtocol
 import CPSCard
 import CPSIdentity
+import Synchronization
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -56,8 +57,25 @@ extension ErrorPayload {
 
 extension BridgeProtocol.AuthenticationResult {
     init(_ result: CPSCard.AuthenticationResult) {
-        self.init(token: AuthenticationToken(certificateDER: result.certificateDER, signature: result.signature,
-                                             appVersion: BridgeServer.version),
+        self.init(token: AuthenticationToken(unverifiedCertificate: CertificateText.base64(result.certificateDER),
+                                             signature: Data(result.signature).base64EncodedString(),
+                                             appVersion: CertificateText.appVersion),
                   holder: HolderSummary(result.holder))
+    }
+}
+
+/// The token's texts that do not change from one login to the next: the card's certificate
+/// in base64 (2 KB of text, re-encoded for every login before) and the daemon's version URL.
+enum CertificateText {
+    private static let last = Mutex<(der: [UInt8], text: String)?>(nil)
+
+    static let appVersion = AuthenticationToken.appVersionURL(version: BridgeServer.version)
+
+    /// The base64 of `der`, from the last login's when it is the same certificate.
+    static func base64(_ der: [UInt8]) -> String {
+        if let text = last.withLock({ $0?.der == der ? $0?.text : nil }) { return text }
+        let text = Data(der).base64EncodedString()
+        last.withLock { $0 = (der, text) }
+        return text
     }
 }

@@ -100,8 +100,39 @@ import Testing
         }
     }
 
+    /// `POST /v1/authenticate`'s body: `AuthenticateBody.decode` (direct, then `JSONDecoder`)
+    /// and `decodeWithJSONDecoder` agree on every input of the corpus, read as a body (`type`
+    /// and `id` are then members like any unknown one).
+    @Test func bothPathsAgreeOnEveryHTTPBody() {
+        var direct = 0
+        var inputs = Self.corpus()
+        inputs += [#"{"nonce":"\#(Self.nonce)"}"#, #"{"v":1,"nonce":"\#(Self.nonce)","pin":"1234"}"#,
+                   #"{"v":null,"nonce":"\#(Self.nonce)"}"#, #"{"v":2,"nonce":"\#(Self.nonce)"}"#,
+                   #"{"nonce":"\#(Self.nonce)","confirmFinalTry":"true"}"#].map { Array($0.utf8) }
+        for bytes in inputs {
+            let data = Data(bytes)
+            let reference = Result { () throws(ProtocolError) in try AuthenticateBody.decodeWithJSONDecoder(from: data) }
+            let decoded = Result { () throws(ProtocolError) in try AuthenticateBody.decode(from: data) }
+            let raw = bytes.withUnsafeBytes { raw in Result { () throws(ProtocolError) in try AuthenticateBody.decode(from: raw) } }
+            let label = String(decoding: bytes.prefix(200), as: UTF8.self).debugDescription
+            #expect(Self.same(reference, decoded), "\(label)")
+            #expect(Self.same(reference, raw), "\(label)")
+            if bytes.withUnsafeBytes(AuthenticateBody.decodeFast) != nil { direct += 1 }
+        }
+        // The plain bodies (a third of the random ones carry a nonce) do take the direct path.
+        #expect(direct > 500)
+    }
+
+    @Test func thePlainHTTPBodiesTakeTheDirectPath() {
+        for text in [#"{"nonce":"\#(Self.nonce)"}"#, #"{"v":1,"nonce":"\#(Self.nonce)","reader":"Lecteur é","pin":"1234","confirmFinalTry":false}"#] {
+            let direct = Array(text.utf8).withUnsafeBytes(AuthenticateBody.decodeFast)
+            #expect(direct != nil)
+            #expect(direct == (try? AuthenticateBody.decodeWithJSONDecoder(from: Data(text.utf8))))
+        }
+    }
+
     /// The same message, or errors equal in code, reason and `id`.
-    static func same(_ a: Result<ClientMessage, ProtocolError>, _ b: Result<ClientMessage, ProtocolError>) -> Bool {
+    static func same<T: Equatable>(_ a: Result<T, ProtocolError>, _ b: Result<T, ProtocolError>) -> Bool {
         switch (a, b) {
         case (.success(let x), .success(let y)): x == y
         case (.failure(let x), .failure(let y)): x == y && x.id == y.id

@@ -102,6 +102,22 @@ import Testing
         }
     }
 
+    /// The writer skips eight bytes at a time where nothing needs an escape: every ASCII
+    /// character, and a two-byte one, at every offset of a text longer than two such words,
+    /// comes out as the encoder writes it.
+    @Test func everyCharacterAtEveryOffsetOfALongTextIsEscapedAsTheEncoderEscapesIt() {
+        let filler = Array("abcdefghijklmnopqrstuvwxyz0123".utf8)
+        for scalar in (0..<0x80).map({ Unicode.Scalar(UInt8($0)) }) + ["é", "\u{2028}"] {
+            for offset in 0...filler.count {
+                var text = String(decoding: filler[..<offset], as: UTF8.self)
+                text.unicodeScalars.append(scalar)
+                text += String(decoding: filler[offset...], as: UTF8.self)
+                let message = ServerMessage.certificate(id: "1", CertificateResult(certificate: text, holder: nil))
+                #expect(message.jsonBytes() == Array(WireJSON.encode(message)), "\(text.debugDescription)")
+            }
+        }
+    }
+
     @Test func theProtocolsOwnErrorsAreWrittenAsTheEncoderWritesThem() {
         let errors: [ProtocolError] = [
             ProtocolError(.notJSON), ProtocolError(.notAnObject), ProtocolError(.messageTooLarge(limit: 16384)),
