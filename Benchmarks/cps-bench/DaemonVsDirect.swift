@@ -14,8 +14,9 @@ import SmartCard
 /// PIN-tries GET DATA over an own PC/SC connection in a transaction (`CardPINQuery`), the key
 /// looked up by label and ID, and the closing `SCardDisconnect(RESET)` (`endLogin`).
 /// (b) through the daemon: `POST /v1/authenticate` on one keep-alive connection.
-/// (a') and (b) alternate in blocks (`--block`), so that a load that comes and goes on the
-/// machine lands in both series, not in one: (b) - (a') is their difference.
+/// (a') and (b) alternate in blocks (`--block`, 1 by default: one login of each in turn), so
+/// that a load that comes and goes on the machine lands in both series, not in one: (b) - (a')
+/// is their difference.
 /// Also `pkcs11-tool --login --sign` runs for their APDU count.
 struct DaemonVsDirect: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -24,7 +25,7 @@ struct DaemonVsDirect: AsyncParsableCommand {
 
     @Option(help: "Timed logins in each series (after one untimed first login).") var logins = 200
     @Option(help: "pkcs11-tool runs, for the APDU reference.") var toolRuns = 5
-    @Option(help: "Logins of (a') then of (b) in each turn: the two series alternate in blocks of this size.") var block = 50
+    @Option(help: "Logins of (a') then of (b) in each turn: the two series alternate in blocks of this size.") var block = 1
     @OptionGroup var daemon: DaemonBinaryOption
     @OptionGroup var card: CardOptions
 
