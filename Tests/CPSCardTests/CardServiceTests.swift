@@ -223,12 +223,23 @@ struct CardServiceTests {
                     try await Task.sleep(for: .milliseconds(20))
                 }
                 #expect(try card.control("status").contains("stalled=true"))
+                // The module's next command, sent once the VERIFY was answered, is logged when it
+                // reaches the card, whose answer is then held: wait for it, so that the window
+                // below sees only what another program sends.
+                var logged = card.apduLog().count
+                let settled = ContinuousClock.now + .seconds(5)
+                while ContinuousClock.now < settled {
+                    try await Task.sleep(for: .milliseconds(150))
+                    let now = card.apduLog().count
+                    if now == logged && now > 0 { break }
+                    logged = now
+                }
                 // The card is verified and the daemon's module holds it: another program's
                 // command waits in pcsc-lite (it polls every 100 ms) and does not reach the card.
+                let before = card.apduLog().count
                 let attempt = Task.detached { () -> Result<[UInt8], PCSCError> in
                     do throws(PCSCError) { return .success(try other.transmit([0x00, 0x20, 0x00, 0x01])) } catch { return .failure(error) }
                 }
-                let before = card.apduLog().count
                 try await Task.sleep(for: .milliseconds(600))
                 #expect(card.apduLog().count == before, "another program's command reached the held card")
                 try card.control("resume")
