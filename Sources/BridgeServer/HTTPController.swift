@@ -38,7 +38,10 @@ struct HTTPController: Sendable {
         guard gate.admitLogin(origin: origin) else {
             return BridgeServer.error(ErrorPayload(code: .busy, detail: "too many logins: retry in a minute"), status: 429)
         }
-        guard let buffer = try? await Self.body(of: request, upTo: BridgeServer.maxBodySize) else {
+        let buffer: ByteBuffer
+        do {
+            buffer = try await request.body.collect(upTo: BridgeServer.maxBodySize)
+        } catch {
             return BridgeServer.error(ErrorPayload(code: .badRequest, detail: "the body is larger than \(BridgeServer.maxBodySize) bytes"), status: 413)
         }
         let decoded = buffer.withUnsafeReadableBytes { bytes in
@@ -56,24 +59,6 @@ struct HTTPController: Sendable {
         case .failure(let error):
             return BridgeServer.error(ErrorPayload(error))
         }
-    }
-}
-
-extension HTTPController {
-    /// The request's body, or `nil` once it passes `limit` bytes (it throws when the body
-    /// cannot be read: the client has gone).
-    ///
-    /// Its parts are read with the iterator's own `next()`: NIO's `collect(upTo:)` costs a
-    /// runtime type lookup by mangled name on every call (about 75 000 instructions per login,
-    /// a third of the event loop's work before the card call; callgrind, BENCHMARKS.md).
-    static func body(of request: Request, upTo limit: Int) async throws -> ByteBuffer? {
-        var iterator = request.body.makeAsyncIterator()
-        guard var collected = try await iterator.next() else { return ByteBuffer() }
-        while var part = try await iterator.next() {
-            guard collected.readableBytes + part.readableBytes <= limit else { return nil }
-            collected.writeBuffer(&part)
-        }
-        return collected.readableBytes <= limit ? collected : nil
     }
 }
 
