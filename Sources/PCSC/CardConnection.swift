@@ -90,13 +90,18 @@ public final class CardConnection: @unchecked Sendable {
             dwProtocol: activeProtocol == .t0 ? DWORD(SCARD_PROTOCOL_T0) : DWORD(SCARD_PROTOCOL_T1),
             cbPciLength: DWORD(MemoryLayout<SCARD_IO_REQUEST>.size)
         )
-        // Extended-length responses are at most 65536 bytes plus the status word.
-        var buffer = [UInt8](repeating: 0, count: 65538)
-        var length = DWORD(buffer.count)
-        try pcsc("SCardTransmit") {
-            SCardTransmit(handle, &pci, command, DWORD(command.count), nil, &buffer, &length)
+        // Extended-length responses are at most 65536 bytes plus the status word. The buffer
+        // is not zeroed: pcsc-lite writes the card's answer into it and only that part is
+        // copied out (zeroing 64 KiB for each of a login's two APDUs sent here cost 125 000
+        // instructions, 11 % of the card's thread: BENCHMARKS.md, "The card's thread, lighter").
+        let capacity = 65538
+        var length = DWORD(capacity)
+        return try withUnsafeTemporaryAllocation(of: UInt8.self, capacity: capacity) { buffer throws(PCSCError) -> [UInt8] in
+            try pcsc("SCardTransmit") {
+                SCardTransmit(handle, &pci, command, DWORD(command.count), nil, buffer.baseAddress, &length)
+            }
+            return Array(buffer.prefix(min(Int(length), capacity)))
         }
-        return Array(buffer.prefix(Int(length)))
     }
 
     /// Re-establishes the connection after a reset or a removal and re-insertion
