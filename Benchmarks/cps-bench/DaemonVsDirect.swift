@@ -17,6 +17,9 @@ import SmartCard
 /// (a') and (b) alternate in blocks (`--block`, 1 by default: one login of each in turn), so
 /// that a load that comes and goes on the machine lands in both series, not in one: (b) - (a')
 /// is their difference.
+/// Each (b) answer's `Server-Timing` gives the time of its card calls, as the daemon measured
+/// it: the wall time less that is the daemon's own share of that login, paired, free of the
+/// card chain's own variation (BENCHMARKS.md, "the daemon's share measured per login").
 /// Also `pkcs11-tool --login --sign` runs for their APDU count.
 struct DaemonVsDirect: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -52,6 +55,10 @@ struct DaemonVsDirect: AsyncParsableCommand {
         var status = (time: 0.0, census: APDUCensus())
         var daemonCold = (time: 0.0, census: APDUCensus())
         var daemon = Samples()
+        /// The daemon's card calls of each (b) login, from its `Server-Timing` header.
+        var daemonCard = Samples()
+        /// Each (b) login's wall time less its card calls: the daemon's own share, per login.
+        var daemonOwn = Samples()
         var daemonCensus: [APDUCensus] = []
         var origins = 0
         /// `409 busy` answers to a login sent right after the previous one's answer (retried).
@@ -160,7 +167,7 @@ struct DaemonVsDirect: AsyncParsableCommand {
             }
 
             // (b): the daemon, one keep-alive connection.
-            func daemonLogin(_ i: Int) throws -> (Duration, APDUCensus) {
+            func daemonLogin(_ i: Int) throws -> (Duration, Double, APDUCensus) {
                 let body = Array("{\"nonce\":\"\(freshNonce())\",\"pin\":\"1234\"}".utf8)
                 let headers = [("Origin", origins[i % origins.count]), ("Content-Type", "application/json")]
                 var (response, elapsed) = try timed { try connection.request("POST", "/v1/authenticate", headers: headers, body: body) }
@@ -175,13 +182,16 @@ struct DaemonVsDirect: AsyncParsableCommand {
                 guard response.status == 200, response.text.contains("\"signature\"") else {
                     throw BenchError("login \(i + 1): \(response.status) \(response.text)")
                 }
-                return (elapsed, try log.next())
+                guard let card = Self.cardMilliseconds(response.head) else {
+                    throw BenchError("login \(i + 1): no Server-Timing card time in \(response.head)")
+                }
+                return (elapsed, card, try log.next())
             }
 
             // The first of each, untimed for the series: (a') after the daemon's status, (b) cold.
             let (fullTime, _, fullCensus) = try fullLogin()
             results.fullFirst = (milliseconds(fullTime), fullCensus)
-            let (coldTime, coldCensus) = try daemonLogin(0)
+            let (coldTime, _, coldCensus) = try daemonLogin(0)
             results.daemonCold = (milliseconds(coldTime), coldCensus)
             // Then (a') and (b) in turn, `block` logins at a time, so that both series see the
             // same machine: a load that comes and goes lands in both rather than in one.
@@ -197,8 +207,10 @@ struct DaemonVsDirect: AsyncParsableCommand {
                     }
                 }
                 for i in 0..<count {
-                    let (elapsed, census) = try daemonLogin(done + i + 1)
+                    let (elapsed, card, census) = try daemonLogin(done + i + 1)
                     results.daemon.append(elapsed)
+                    results.daemonCard.append(milliseconds: card)
+                    results.daemonOwn.append(milliseconds: milliseconds(elapsed) - card)
                     results.daemonCensus.append(census)
                 }
                 done += count
@@ -228,11 +240,26 @@ struct DaemonVsDirect: AsyncParsableCommand {
         print("  409 busy answers retried (a login sent right after the previous answer, the card still claimed): \(results.busyRetries)")
         print("  warm APDUs:   \(range(results.daemonCensus.map(\.total)))  by INS: \(breakdown(results.daemonCensus))")
         print("  warm wall:    \(results.daemon.summary)")
+        print("  card calls:   \(results.daemonCard.summary)   (the answer's Server-Timing: the card stack's calls)")
+        print("  own share:    \(results.daemonOwn.summary)   (each login's wall less its card calls)")
         let a = results.direct, full = results.full, b = results.daemon
         print("differences (of the percentiles):")
         print("  (b) - (a):    median \(signed(b.median - a.median))  p99 \(signed(b.percentile(99) - a.percentile(99))) ms   (target: p99 at most +2 ms)")
         print("  (a') - (a):   median \(signed(full.median - a.median))  p99 \(signed(full.percentile(99) - a.percentile(99))) ms   (the card work the daemon adds)")
         print("  (b) - (a'):   median \(signed(b.median - full.median))  p99 \(signed(b.percentile(99) - full.percentile(99))) ms   (HTTP, JSON, token, scheduling)")
+        let card = results.daemonCard, own = results.daemonOwn
+        print("  card calls - (a'): median \(signed(card.median - full.median))  p99 \(signed(card.percentile(99) - full.percentile(99))) ms   (the daemon's card work against the bench's)")
+        print("paired, per login (the card chain's own variation taken out):")
+        print("  (b) - card calls: median \(ms(own.median))  p99 \(ms(own.percentile(99))) ms   (the daemon's own share; target: p99 under 1 ms)")
+    }
+
+    /// The `card;dur=` milliseconds of a `Server-Timing` header in a response head.
+    static func cardMilliseconds(_ head: String) -> Double? {
+        for line in head.split(separator: "\r\n") where line.lowercased().hasPrefix("server-timing:") {
+            guard let range = line.range(of: "card;dur=") else { continue }
+            return Double(line[range.upperBound...].prefix { $0.isNumber || $0 == "." })
+        }
+        return nil
     }
 
     /// `CardPINQuery.read`: own context and connection, a transaction, SELECT MF, GET DATA of

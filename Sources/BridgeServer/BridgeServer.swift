@@ -149,6 +149,7 @@ extension HTTPField.Name {
     static let secFetchSite = HTTPField.Name("Sec-Fetch-Site")!
     static let cpsBridge = HTTPField.Name(RequestGate.localProgramHeader)!
     static let host = HTTPField.Name("Host")!
+    static let serverTiming = HTTPField.Name("Server-Timing")!
     static let accessControlRequestPrivateNetwork = HTTPField.Name("Access-Control-Request-Private-Network")!
     static let accessControlRequestLocalNetwork = HTTPField.Name("Access-Control-Request-Local-Network")!
 }

@@ -55,7 +55,9 @@ struct HTTPController: Sendable {
         let result = await cards.authenticate(body.request(origin: origin, policy: gate.origins))
         switch result {
         case .success(let result):
-            return BridgeServer.json(bytes: BridgeProtocol.AuthenticationResult(result).jsonBytes())
+            var response = BridgeServer.json(bytes: BridgeProtocol.AuthenticationResult(result).jsonBytes())
+            response.headers[.serverTiming] = ServerTiming.card(result.cardTime)
+            return response
         case .failure(let error):
             return BridgeServer.error(ErrorPayload(error))
         }
@@ -69,5 +71,18 @@ extension AuthenticateBody {
         AuthenticationRequest(origin: origin, nonce: nonce.text, reader: reader,
                               pin: pin.map { SecretPIN(utf8: $0.revealText()) },
                               pagePINAllowed: policy.maySendPIN(origin), confirmFinalTry: confirmFinalTry)
+    }
+}
+
+/// The `Server-Timing` header of a login's answer (PROTOCOL.md): how long its calls to the card
+/// stack took, in milliseconds. A browser's developer tools show it beside the request's own time, so the
+/// part of a slow login that is the card's (PC/SC, the PKCS#11 module, the card) can be told
+/// from the rest. Pages' scripts cannot read it: no `Timing-Allow-Origin` is sent.
+enum ServerTiming {
+    static func card(_ time: Duration) -> String {
+        let (seconds, attoseconds) = time.components
+        let microseconds = max(0, seconds * 1_000_000 + attoseconds / 1_000_000_000_000)
+        let fraction = String(microseconds % 1000)
+        return "card;dur=\(microseconds / 1000).\(String(repeating: "0", count: 3 - fraction.count))\(fraction)"
     }
 }

@@ -31,4 +31,8 @@ public struct AuthenticationResult: Sendable {
     public var signature: [UInt8]
     public var certificateDER: [UInt8]
     public var holder: HolderIdentity
+    /// How long the login's calls to the card stack took, summed (`CardClock`): PC/SC, the
+    /// PKCS#11 module and the card (with a PIN pad, the holder's typing too). The rest of the
+    /// login's time is the daemon's own (`Server-Timing`, PROTOCOL.md).
+    public var cardTime: Duration = .zero
 }

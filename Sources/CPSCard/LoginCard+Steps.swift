@@ -10,6 +10,33 @@ struct CardSteps: Sendable {
     var credentials: CardCredentials?
     /// The login was ended on the card (`endLogin`) before returning.
     var ended: Bool
+    /// How long the card stack's calls of this run took (`CardClock`).
+    var cardTime: Duration
+}
+
+/// Sums the time of the card stack's calls (PC/SC, the PKCS#11 module, the card; a PIN pad's
+/// wait too): what a login spends outside the daemon's own code. The rest of its time is the
+/// daemon's share (HTTP, JSON, the flow, the token, the hand-offs between threads), which the
+/// answer's `Server-Timing` lets a developer and the bench tell apart.
+struct CardClock {
+    private(set) var total: Duration = .zero
+
+    mutating func add(_ time: Duration) { total += time }
+
+    /// Runs `call` and adds its time.
+    mutating func time<T, E: Error>(isolation: isolated (any Actor)? = #isolation, _ call: () async throws(E) -> T) async throws(E) -> T {
+        let start = ContinuousClock.now
+        defer { total += ContinuousClock.now - start }
+        return try await call()
+    }
+
+    /// Runs `call` and returns its result with its time (for a call made on the card's thread
+    /// whose time is added back on the caller's side).
+    static func measure<T, E: Error>(isolation: isolated (any Actor)? = #isolation, _ call: () async throws(E) -> T) async throws(E) -> (T, Duration) {
+        let start = ContinuousClock.now
+        let value = try await call()
+        return (value, ContinuousClock.now - start)
+    }
 }
 
 extension LoginCard {
@@ -22,11 +49,12 @@ extension LoginCard {
         var flow = flow
         var action = action
         var pin = pin
+        var card = CardClock()
         while true {
             do throws(AuthenticationError) {
                 switch action {
                 case .readPINState:
-                    action = flow.pinStateRead(try await pinState())
+                    action = flow.pinStateRead(try await card.time { () throws(AuthenticationError) in try await pinState() })
                 case .enterPIN(_, let method, _, let confirmFinalTry) where !confirmFinalTry && method != .nativePrompt:
                     // The page's PIN, or the pad, with tries to spare: nothing to ask anyone.
                     if method != .page { pin = nil }
@@ -34,19 +62,19 @@ extension LoginCard {
                 case .verifyPIN(_, let method) where method != .pinPad:
                     guard let given = pin else { throw AuthenticationError.internal(detail: "no PIN to verify") }
                     pin = nil
-                    action = flow.verified(try await verifyPIN(given))
+                    action = flow.verified(try await card.time { () throws(AuthenticationError) in try await verifyPIN(given) })
                 case .sign(_, let digestInfo):
-                    action = flow.signed(try await sign(digestInfo))
+                    action = flow.signed(try await card.time { () throws(AuthenticationError) in try await sign(digestInfo) })
                 case .succeed:
-                    let credentials = try await readCredentials()
+                    let credentials = try await card.time { () throws(AuthenticationError) in try await readCredentials() }
                     // The card forgets the PIN before the page gets its token (a few ms).
-                    await endLogin()
-                    return CardSteps(flow: flow, next: action, credentials: credentials, ended: true)
+                    await card.time { await endLogin() }
+                    return CardSteps(flow: flow, next: action, credentials: credentials, ended: true, cardTime: card.total)
                 case .fail(let error) where error != .timeout && error != .cancelled:
-                    await endLogin()
-                    return CardSteps(flow: flow, next: action, credentials: nil, ended: true)
+                    await card.time { await endLogin() }
+                    return CardSteps(flow: flow, next: action, credentials: nil, ended: true, cardTime: card.total)
                 default:
-                    return CardSteps(flow: flow, next: action, credentials: nil, ended: false)
+                    return CardSteps(flow: flow, next: action, credentials: nil, ended: false, cardTime: card.total)
                 }
             } catch {
                 action = flow.fail(error)

@@ -50,6 +50,7 @@ struct LoginDriver: Sendable {
         let reader = card.reader
         // The PIN entered on the computer (the page's, or the prompt's), until verified.
         var pin: SecretPIN? = request.pin
+        var cardClock = CardClock()
         while true {
             do throws(AuthenticationError) {
                 switch action {
@@ -60,12 +61,14 @@ struct LoginDriver: Sendable {
                     let (current, step, given) = (flow, action, pin)
                     pin = nil
                     let steps = try await call { await card.performCardSteps(current, from: step, pin: given) }
+                    cardClock.add(steps.cardTime)
                     flow = steps.flow
                     action = steps.next
                     if case .succeed(_, let signature) = action, let credentials = steps.credentials {
                         logger.info("login for \(request.origin) with the card in \(reader): signed")
                         return .success(AuthenticationResult(reader: reader, kind: card.presence.kind, signature: signature,
-                                                             certificateDER: credentials.certificateDER, holder: credentials.holder))
+                                                             certificateDER: credentials.certificateDER, holder: credentials.holder,
+                                                             cardTime: cardClock.total))
                     }
                     if case .fail(let error) = action, steps.ended {
                         logger.info("login for \(request.origin) with the card in \(reader): \(error.code)")
@@ -75,7 +78,10 @@ struct LoginDriver: Sendable {
                     // The holder is asked on this workstation: the PIN itself (native prompt), or
                     // the last try's confirmation before the pad or the page's PIN is used.
                     guard let prompt else { throw method == .nativePrompt ? .pinEntryUnavailable : .pinFinalTry }
-                    let credentials = try await call { () throws(AuthenticationError) in try await card.readCredentials() }
+                    let (credentials, spent) = try await call { () throws(AuthenticationError) in
+                        try await CardClock.measure { () throws(AuthenticationError) in try await card.readCredentials() }
+                    }
+                    cardClock.add(spent)
                     let promptRequest = PINPromptRequest(
                         origin: request.origin, holderName: credentials.holder.displayName,
                         nationalId: credentials.holder.nationalId.value, triesLeft: pinState.triesLeft, confirmFinalTry: confirmFinalTry)
@@ -99,9 +105,11 @@ struct LoginDriver: Sendable {
                     guard let padPath else { throw AuthenticationError.pinEntryUnavailable }
                     let timeout = limits.padTimeout
                     logger.info("login for \(request.origin): waiting for the PIN on the reader \(reader) (\(padPath.rawValue) path)")
-                    action = flow.verified(try await call(limit: timeout + limits.operationTimeout) { () throws(AuthenticationError) in
-                        try await card.verifyOnPINPad(padPath, timeout: timeout)
-                    })
+                    let (outcome, spent) = try await call(limit: timeout + limits.operationTimeout) { () throws(AuthenticationError) in
+                        try await CardClock.measure { () throws(AuthenticationError) in try await card.verifyOnPINPad(padPath, timeout: timeout) }
+                    }
+                    cardClock.add(spent)
+                    action = flow.verified(outcome)
                 case .fail(let error):
                     logger.info("login for \(request.origin) with the card in \(reader): \(error.code)")
                     if error == .timeout || error == .cancelled {

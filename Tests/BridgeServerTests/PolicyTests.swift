@@ -154,3 +154,16 @@ import Testing
         #expect(lines.entries.filter { $0.0 == .debug }.count == 99)
     }
 }
+
+@Suite struct ServerTimingTests {
+    @Test(arguments: [
+        (Duration.zero, "card;dur=0.000"),
+        (.microseconds(7), "card;dur=0.007"),
+        (.microseconds(6512), "card;dur=6.512"),
+        (.nanoseconds(6_512_999), "card;dur=6.512"),
+        (.milliseconds(30_000), "card;dur=30000.000"),
+    ])
+    func theCardTimeIsWrittenInMilliseconds(time: Duration, header: String) {
+        #expect(ServerTiming.card(time) == header)
+    }
+}

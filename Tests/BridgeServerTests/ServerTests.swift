@@ -108,10 +108,18 @@ struct ServerTests {
             defer { card.stop() }
             try await Self.withDaemon { port in
                 let nonce = Self.nonce()
+                let clock = ContinuousClock()
+                let start = clock.now
                 let reply = try await Self.http(port, "POST", "/v1/authenticate",
                                                 headers: ["Origin": Self.page, "Content-Type": "application/json"],
                                                 body: "{\"nonce\":\"\(nonce)\",\"pin\":\"1234\"}")
+                let wall = clock.now - start
                 #expect(reply.status == 200, "\(reply.json)")
+                // The card's part of the login, in milliseconds: some, and less than the whole.
+                let timing = try #require(reply.headers["server-timing"])
+                #expect(timing.hasPrefix("card;dur="), "\(timing)")
+                let card = try #require(Double(timing.dropFirst("card;dur=".count)), "\(timing)")
+                #expect(card > 0 && card < Double(wall.components.seconds) * 1e3 + Double(wall.components.attoseconds) / 1e15, "\(timing), \(wall)")
                 #expect(reply.headers["access-control-allow-origin"] == Self.page)
                 #expect(reply.headers["vary"]?.contains("Origin") == true)
                 let token = try #require(reply.json["token"] as? [String: Any])

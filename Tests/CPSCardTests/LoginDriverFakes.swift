@@ -17,6 +17,8 @@ actor FakeCard: LoginCard {
     var padAnswer: Result<AuthenticationFlow.VerificationOutcome, AuthenticationError> = .success(.verified)
     /// What the driver asked, in order: "pinState", "credentials", "verify:<pin>", "pad:<path>", "sign", "end".
     private(set) var calls: [String] = []
+    /// How long signing blocks, as a real card's signature does.
+    var signTime: Duration = .zero
 
     init(reader: String = "Fake Reader 00 00", pinState: PINState = .exact(triesLeft: 3, maxTries: 3)) {
         self.reader = reader
@@ -52,8 +54,11 @@ actor FakeCard: LoginCard {
         return try padAnswer.get()
     }
 
+    func takeTimeToSign(_ time: Duration) { signTime = time }
+
     func sign(_ digestInfo: [UInt8]) throws(AuthenticationError) -> [UInt8] {
         calls.append("sign")
+        if signTime > .zero { usleep(UInt32(signTime.components.seconds * 1_000_000 + signTime.components.attoseconds / 1_000_000_000_000)) }
         return [0x5A] + digestInfo.prefix(3)
     }
 

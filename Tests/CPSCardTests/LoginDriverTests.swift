@@ -156,6 +156,17 @@ import Testing
         #expect(await card.calls == ["pinState", "verify:1234", "sign", "credentials", "end"])
     }
 
+    @Test func theLoginReportsTheTimeItsCardCallsTook() async throws {
+        let card = FakeCard()
+        await card.takeTimeToSign(.milliseconds(40))
+        let clock = ContinuousClock()
+        let start = clock.now
+        let result = try await login(card, pagePIN: "1234", pagePINAllowed: true).get()
+        let wall = clock.now - start
+        #expect(result.cardTime >= .milliseconds(40), "the signature's time is the card's")
+        #expect(result.cardTime <= wall)
+    }
+
     @Test func aPromptLoginCallsTheCardOnlyAroundThePrompt() async throws {
         let card = FakeCard()
         let calls = CallCounter()
