@@ -55,10 +55,9 @@ struct DaemonVsDirect: AsyncParsableCommand {
         var status = (time: 0.0, census: APDUCensus())
         var daemonCold = (time: 0.0, census: APDUCensus())
         var daemon = Samples()
-        /// The daemon's card calls of each (b) login, from its `Server-Timing` header.
+        /// The daemon's card calls of each (b) login, from its `Server-Timing` header, in the
+        /// order of `daemon`.
         var daemonCard = Samples()
-        /// Each (b) login's wall time less its card calls: the daemon's own share, per login.
-        var daemonOwn = Samples()
         var daemonCensus: [APDUCensus] = []
         var origins = 0
         /// `409 busy` answers to a login sent right after the previous one's answer (retried).
@@ -182,7 +181,7 @@ struct DaemonVsDirect: AsyncParsableCommand {
                 guard response.status == 200, response.text.contains("\"signature\"") else {
                     throw BenchError("login \(i + 1): \(response.status) \(response.text)")
                 }
-                guard let card = Self.cardMilliseconds(response.head) else {
+                guard let card = response.field("server-timing").flatMap(Self.cardMilliseconds) else {
                     throw BenchError("login \(i + 1): no Server-Timing card time in \(response.head)")
                 }
                 return (elapsed, card, try log.next())
@@ -210,7 +209,6 @@ struct DaemonVsDirect: AsyncParsableCommand {
                     let (elapsed, card, census) = try daemonLogin(done + i + 1)
                     results.daemon.append(elapsed)
                     results.daemonCard.append(milliseconds: card)
-                    results.daemonOwn.append(milliseconds: milliseconds(elapsed) - card)
                     results.daemonCensus.append(census)
                 }
                 done += count
@@ -240,26 +238,26 @@ struct DaemonVsDirect: AsyncParsableCommand {
         print("  409 busy answers retried (a login sent right after the previous answer, the card still claimed): \(results.busyRetries)")
         print("  warm APDUs:   \(range(results.daemonCensus.map(\.total)))  by INS: \(breakdown(results.daemonCensus))")
         print("  warm wall:    \(results.daemon.summary)")
+        // Each (b) login's wall time less its card calls: the daemon's own share, per login.
+        var own = Samples()
+        for (wall, card) in zip(results.daemon.values, results.daemonCard.values) { own.append(milliseconds: wall - card) }
         print("  card calls:   \(results.daemonCard.summary)   (the answer's Server-Timing: the card stack's calls)")
-        print("  own share:    \(results.daemonOwn.summary)   (each login's wall less its card calls)")
+        print("  own share:    \(own.summary)   (each login's wall less its card calls)")
         let a = results.direct, full = results.full, b = results.daemon
         print("differences (of the percentiles):")
         print("  (b) - (a):    median \(signed(b.median - a.median))  p99 \(signed(b.percentile(99) - a.percentile(99))) ms   (target: p99 at most +2 ms)")
         print("  (a') - (a):   median \(signed(full.median - a.median))  p99 \(signed(full.percentile(99) - a.percentile(99))) ms   (the card work the daemon adds)")
         print("  (b) - (a'):   median \(signed(b.median - full.median))  p99 \(signed(b.percentile(99) - full.percentile(99))) ms   (HTTP, JSON, token, scheduling)")
-        let card = results.daemonCard, own = results.daemonOwn
+        let card = results.daemonCard
         print("  card calls - (a'): median \(signed(card.median - full.median))  p99 \(signed(card.percentile(99) - full.percentile(99))) ms   (the daemon's card work against the bench's)")
         print("paired, per login (the card chain's own variation taken out):")
         print("  (b) - card calls: median \(ms(own.median))  p99 \(ms(own.percentile(99))) ms   (the daemon's own share; target: p99 under 1 ms)")
     }
 
-    /// The `card;dur=` milliseconds of a `Server-Timing` header in a response head.
-    static func cardMilliseconds(_ head: String) -> Double? {
-        for line in head.split(separator: "\r\n") where line.lowercased().hasPrefix("server-timing:") {
-            guard let range = line.range(of: "card;dur=") else { continue }
-            return Double(line[range.upperBound...].prefix { $0.isNumber || $0 == "." })
-        }
-        return nil
+    /// The `card;dur=` milliseconds of a `Server-Timing` value.
+    static func cardMilliseconds(_ value: String) -> Double? {
+        guard let range = value.range(of: "card;dur=") else { return nil }
+        return Double(value[range.upperBound...].prefix { $0.isNumber || $0 == "." })
     }
 
     /// `CardPINQuery.read`: own context and connection, a transaction, SELECT MF, GET DATA of

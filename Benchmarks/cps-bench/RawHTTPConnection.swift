@@ -19,6 +19,11 @@ final class RawHTTPConnection {
         var head: String
         var body: [UInt8]
         var text: String { String(decoding: body, as: UTF8.self) }
+
+        /// The value of the first header field called `name` (lowercase).
+        func field(_ name: String) -> String? {
+            RawHTTPConnection.field(name, in: ArraySlice(head.utf8)).map { String(decoding: $0, as: UTF8.self) }
+        }
     }
 
     /// Connects (throws `connectRefused` while nothing listens yet).
@@ -105,7 +110,7 @@ final class RawHTTPConnection {
     }
 
     /// The value of the first header field called `name` (lowercase), spaces trimmed.
-    private static func field(_ name: String, in head: ArraySlice<UInt8>) -> ArraySlice<UInt8>? {
+    fileprivate static func field(_ name: String, in head: ArraySlice<UInt8>) -> ArraySlice<UInt8>? {
         let wanted = Array(name.utf8) + [UInt8(ascii: ":")]
         var line = head.startIndex
         while line < head.endIndex {

@@ -25,9 +25,9 @@ struct CardClock {
 
     /// Runs `call` and adds its time.
     mutating func time<T, E: Error>(isolation: isolated (any Actor)? = #isolation, _ call: () async throws(E) -> T) async throws(E) -> T {
-        let start = ContinuousClock.now
-        defer { total += ContinuousClock.now - start }
-        return try await call()
+        let (value, spent) = try await Self.measure(isolation: isolation, call)
+        total += spent
+        return value
     }
 
     /// Runs `call` and returns its result with its time (for a call made on the card's thread
